@@ -1,0 +1,42 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+// Node ids travel inside bus messages and Prometheus labels: keep them to a
+// charset that needs no escaping anywhere (no `|`, which the bus codec uses).
+const NODE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+const defaultNodeId = () => `${hostname().replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 48)}-${process.pid}`;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/**
+ * Every environment variable Switchboard reads, with its default. README's
+ * configuration table documents exactly these.
+ */
+export const envSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  NODE_ID: z
+    .string()
+    .regex(NODE_ID_PATTERN, 'must be 1-64 characters from A-Za-z0-9_.:-')
+    .default(defaultNodeId),
+  TRANSPORT: z.enum(['memory', 'redis', 'kafka']).default('memory'),
+  WS_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_.\/-]*$/, 'must be a URL path starting with /')
+    .default('/ws'),
+  MAX_PAYLOAD_BYTES: int(64, 64 * 1024 * 1024).default(65536),
+  WS_PING_INTERVAL_MS: int(1000, 3_600_000).default(30_000),
+  NODE_HEARTBEAT_MS: int(100, 60_000).default(2000),
+  API_KEY: optionalSecret,
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{0,64}$/, 'must be up to 64 characters from A-Za-z0-9_.:-').default('sb:'),
+});
+
+export type Env = z.infer<typeof envSchema>;

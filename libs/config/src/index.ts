@@ -1,0 +1,3 @@
+export { CONFIG, type SwitchboardConfig, type TransportConfig } from './config.js';
+export { ConfigModule, InjectConfig } from './config.module.js';
+export { ConfigError, loadConfig } from './load-config.js';

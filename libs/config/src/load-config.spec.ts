@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.js';
+
+describe('loadConfig', () => {
+  it('gives every variable its documented default', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      transport: { kind: 'memory' },
+      gateway: { path: '/ws', maxPayloadBytes: 65536, pingIntervalMs: 30000 },
+      cluster: { heartbeatMs: 2000 },
+      api: { apiKey: undefined },
+    });
+    expect(config.nodeId).toMatch(new RegExp(`-${process.pid}$`));
+    expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', API_KEY: '' })).toMatchObject({ port: 3000, api: { apiKey: undefined } });
+  });
+
+  it('reads redis settings when TRANSPORT=redis', () => {
+    expect(loadConfig({ TRANSPORT: 'redis', REDIS_URL: 'redis://10.0.0.1:6380/2', REDIS_PREFIX: 'c1:' }).transport).toEqual({
+      kind: 'redis',
+      url: 'redis://10.0.0.1:6380/2',
+      prefix: 'c1:',
+    });
+  });
+
+  it('names every invalid variable and the allowed values', () => {
+    let error: unknown;
+    try {
+      loadConfig({ TRANSPORT: 'pigeon', PORT: '70000', WS_PING_INTERVAL_MS: 'soon' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems } = error as ConfigError;
+    expect(problems).toHaveLength(3);
+    expect(problems.find((p) => p.startsWith('TRANSPORT'))).toMatch(/"pigeon".*allowed: memory, redis, kafka/);
+    expect(problems.find((p) => p.startsWith('PORT'))).toMatch(/"70000"/);
+    expect(problems.find((p) => p.startsWith('WS_PING_INTERVAL_MS'))).toMatch(/"soon"/);
+  });
+
+  it('rejects a REDIS_URL that is not a redis URL', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+  });
+});

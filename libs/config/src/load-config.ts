@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import type { SwitchboardConfig, TransportConfig } from './config.js';
+import { envSchema, type Env } from './config.schema.js';
+
+/** Thrown when the environment does not describe a valid node; lists every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+  const variable = String(issue.path[0] ?? '(environment)');
+  const got = env[variable];
+  const allowed = issue.code === 'invalid_value' ? ` (allowed: ${issue.values.map(String).join(', ')})` : '';
+  return `${variable}=${JSON.stringify(got ?? '')}: ${issue.message}${allowed}`;
+}
+
+function transportConfig(env: Env): TransportConfig {
+  switch (env.TRANSPORT) {
+    case 'memory':
+      return { kind: 'memory' };
+    case 'redis':
+      return { kind: 'redis', url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
+    case 'kafka':
+      throw new ConfigError(['TRANSPORT="kafka": the Kafka transport is not available in this build (allowed: memory, redis)']);
+  }
+}
+
+/** The version of the running build, read from the nearest package.json (src/ and dist/ alike). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+    const parent = dirname(dir);
+    if (parent === dir) return '0.0.0';
+    dir = parent;
+  }
+}
+
+/**
+ * Validates the environment once, at start-up. Empty strings count as unset so that
+ * `FOO=` in a compose file means "use the default" rather than "invalid".
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): SwitchboardConfig {
+  const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, source)));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    nodeId: e.NODE_ID,
+    version: packageVersion(),
+    logLevel: e.LOG_LEVEL,
+    transport: transportConfig(e),
+    gateway: {
+      path: e.WS_PATH,
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      pingIntervalMs: e.WS_PING_INTERVAL_MS,
+    },
+    cluster: { heartbeatMs: e.NODE_HEARTBEAT_MS },
+    api: { apiKey: e.API_KEY },
+    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+  };
+}

@@ -1,0 +1,20 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+
+/** What the gateway knows about one client socket for as long as it is open. */
+export class Connection {
+  readonly subscriptions = new Set<string>();
+  readonly connectedAt = Date.now();
+  /** Cleared by each ping and set by the pong that answers it. */
+  alive = true;
+
+  constructor(
+    readonly id: string,
+    readonly socket: WebSocket,
+    readonly remoteAddress: string,
+  ) {}
+
+  static remoteAddressOf(request: IncomingMessage): string {
+    return request.socket.remoteAddress ?? 'unknown';
+  }
+}

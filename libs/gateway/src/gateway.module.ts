@@ -1,0 +1,36 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { ClusterService } from '#libs/cluster';
+import { ConnectionRegistry } from './connections/connection-registry.js';
+import { FanoutService } from './fanout.service.js';
+import { SwitchboardGateway } from './gateway.js';
+import { ApiKeyGuard } from './http/api-key.guard.js';
+import { PublishController } from './http/publish.controller.js';
+import { Publisher } from './publisher.service.js';
+import { GracefulShutdown } from './shutdown/graceful-shutdown.js';
+import { TrafficCounters } from './traffic-counters.js';
+
+/**
+ * The WebSocket protocol and the HTTP publish API. Needs the global config, transport,
+ * health, metrics and cluster modules; use {@link SwitchboardWsAdapter} as the app's
+ * WebSocket adapter.
+ */
+@Module({
+  controllers: [PublishController],
+  providers: [SwitchboardGateway, ConnectionRegistry, FanoutService, Publisher, TrafficCounters, ApiKeyGuard, GracefulShutdown],
+  exports: [ConnectionRegistry, Publisher, GracefulShutdown],
+})
+export class GatewayModule implements OnModuleInit {
+  constructor(
+    private readonly cluster: ClusterService,
+    private readonly registry: ConnectionRegistry,
+    private readonly traffic: TrafficCounters,
+  ) {}
+
+  onModuleInit(): void {
+    this.cluster.attach({
+      connections: () => this.registry.size,
+      channelCounts: () => this.registry.channelCounts(),
+      messageTotals: () => ({ in: this.traffic.in, out: this.traffic.out }),
+    });
+  }
+}

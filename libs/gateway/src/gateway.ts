@@ -1,0 +1,80 @@
+import { Logger, UseFilters } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { InjectConfig, type SwitchboardConfig } from '#libs/config';
+import { MetricsService } from '#libs/metrics';
+import { Connection } from './connections/connection.js';
+import { ConnectionRegistry } from './connections/connection-registry.js';
+import { encodeReply } from './protocol/encode.js';
+import type { FrameOf, Reply } from './protocol/frames.js';
+import { ProtocolExceptionFilter } from './protocol/protocol-exception.filter.js';
+import { Publisher } from './publisher.service.js';
+
+/**
+ * The client-facing protocol (docs/protocol.md). Frames reach these handlers already
+ * parsed and validated by the adapter; the `id` of a request is added to its reply there.
+ */
+@WebSocketGateway()
+@UseFilters(ProtocolExceptionFilter)
+export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
+  private readonly logger = new Logger('Gateway');
+
+  constructor(
+    @InjectConfig() private readonly config: SwitchboardConfig,
+    private readonly registry: ConnectionRegistry,
+    private readonly publisher: Publisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const connection = new Connection(randomUUID(), socket, Connection.remoteAddressOf(request));
+    this.registry.add(connection);
+    this.metrics.connections.set(this.registry.size);
+    this.metrics.connectionsAccepted.inc();
+    socket.once('close', (code) => this.metrics.connectionsClosed.inc({ code: String(code) }));
+    socket.send(encodeReply({ event: 'welcome', data: { connectionId: connection.id, node: this.config.nodeId } }));
+    this.metrics.messagesSent.inc({ event: 'welcome' });
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    this.registry.remove(socket);
+    this.metrics.connections.set(this.registry.size);
+  }
+
+  @SubscribeMessage('echo')
+  echo(@MessageBody() frame: FrameOf<'echo'>): Reply {
+    return { event: 'echo', data: frame.data };
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@MessageBody() frame: FrameOf<'subscribe'>, @ConnectedSocket() socket: WebSocket): Promise<Reply | undefined> {
+    const connection = this.registry.get(socket);
+    if (!connection) return undefined;
+    await this.registry.subscribe(connection, frame.data.channel);
+    return { event: 'subscribed', data: { channel: frame.data.channel } };
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@MessageBody() frame: FrameOf<'unsubscribe'>, @ConnectedSocket() socket: WebSocket): Reply | undefined {
+    const connection = this.registry.get(socket);
+    if (!connection) return undefined;
+    this.registry.unsubscribe(connection, frame.data.channel);
+    return { event: 'unsubscribed', data: { channel: frame.data.channel } };
+  }
+
+  /** The ack is sent only to requests with an `id`: fire-and-forget publishers get no extra frame. */
+  @SubscribeMessage('publish')
+  async publish(@MessageBody() frame: FrameOf<'publish'>): Promise<Reply | undefined> {
+    await this.publisher.publish(frame.data.channel, frame.data.payload, 'ws');
+    return frame.id === undefined ? undefined : { event: 'published', data: { channel: frame.data.channel } };
+  }
+}

@@ -1,0 +1,19 @@
+/** Every `code` an error frame can carry. docs/protocol.md lists them with their meaning. */
+export const ErrorCode = {
+  BAD_JSON: 'BAD_JSON',
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNKNOWN_EVENT: 'UNKNOWN_EVENT',
+  INVALID_CHANNEL: 'INVALID_CHANNEL',
+  TRANSPORT_UNAVAILABLE: 'TRANSPORT_UNAVAILABLE',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes the gateway uses (RFC 6455 and the IANA registry). */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  MESSAGE_TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012,
+} as const;

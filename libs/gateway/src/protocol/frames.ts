@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+export const CHANNEL_PATTERN = /^[A-Za-z0-9_.:@/-]{1,200}$/;
+export const CHANNEL_RULE = 'a channel is a string of 1-200 characters from A-Za-z0-9_.:@/-';
+
+const channel = z.string({ error: CHANNEL_RULE }).regex(CHANNEL_PATTERN, CHANNEL_RULE);
+const requestId = z.union([z.string().max(128), z.number().finite()]);
+// `payload` may be any JSON value, null included, but must be present.
+const payload = z.unknown().refine((value) => value !== undefined, 'payload is required');
+
+export const channelBody = z.object({ channel }).strict();
+export const publishBody = z.object({ channel, payload }).strict();
+
+/** Each event a client may send, with the shape of its `data`. */
+export const clientEvents = {
+  echo: z.unknown(),
+  subscribe: channelBody,
+  unsubscribe: channelBody,
+  publish: publishBody,
+} as const;
+
+export type ClientEventName = keyof typeof clientEvents;
+export type ClientFrame = {
+  [E in ClientEventName]: { event: E; data: z.infer<(typeof clientEvents)[E]>; id?: string | number };
+}[ClientEventName];
+export type FrameOf<E extends ClientEventName> = Extract<ClientFrame, { event: E }>;
+
+/** The envelope every client frame shares, before its event is known. */
+export const envelope = z.object({
+  event: z.string({ error: '"event" must be a string' }).min(1, '"event" must not be empty'),
+  data: z.unknown().optional(),
+  id: requestId.optional(),
+});
+
+export const isClientEvent = (event: string): event is ClientEventName => Object.hasOwn(clientEvents, event);
+
+/** What a handler answers with; the adapter adds the request's `id`. */
+export interface Reply {
+  event: string;
+  data: unknown;
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { type Broadcast, type ControlMessage, type Transport, type TransportHealth, TransportUnavailableError } from '../transport.js';
+
+/**
+ * The embedded bus: one node, no server. Delivery is asynchronous (a microtask
+ * later) like every networked transport, so callers cannot come to rely on a
+ * publish being delivered before it returns.
+ */
+@Injectable()
+export class MemoryTransport implements Transport {
+  readonly name = 'memory';
+  private readonly followed = new Set<string>();
+  private broadcastHandlers: Array<(message: Broadcast) => void> = [];
+  private controlHandlers: Array<(message: ControlMessage) => void> = [];
+  private running = false;
+
+  async start(): Promise<void> {
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.followed.clear();
+  }
+
+  health(): TransportHealth {
+    return this.running ? { ready: true, detail: 'in-process' } : { ready: false, detail: 'stopped' };
+  }
+
+  async publish(message: Broadcast): Promise<void> {
+    if (!this.running) throw new TransportUnavailableError('memory transport is stopped');
+    if (!this.followed.has(message.channel)) return;
+    queueMicrotask(() => {
+      if (!this.followed.has(message.channel)) return;
+      for (const handler of this.broadcastHandlers) handler(message);
+    });
+  }
+
+  onBroadcast(handler: (message: Broadcast) => void): void {
+    this.broadcastHandlers.push(handler);
+  }
+
+  async follow(channel: string): Promise<void> {
+    this.followed.add(channel);
+  }
+
+  async unfollow(channel: string): Promise<void> {
+    this.followed.delete(channel);
+  }
+
+  async publishControl(message: ControlMessage): Promise<void> {
+    if (!this.running) throw new TransportUnavailableError('memory transport is stopped');
+    queueMicrotask(() => {
+      for (const handler of this.controlHandlers) handler(message);
+    });
+  }
+
+  onControl(handler: (message: ControlMessage) => void): void {
+    this.controlHandlers.push(handler);
+  }
+}

@@ -1,0 +1,45 @@
+import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { TransportConfig } from '#libs/config';
+import { MemoryTransport } from './memory/memory.transport.js';
+import { TRANSPORT, type Transport } from './transport.js';
+
+function transportProviders(config: TransportConfig): Provider[] {
+  switch (config.kind) {
+    case 'memory':
+      return [{ provide: TRANSPORT, useClass: MemoryTransport }];
+    case 'redis':
+      throw new Error('TRANSPORT=redis is not available in this build');
+  }
+}
+
+/**
+ * Binds {@link TRANSPORT} to the backend named by validated configuration, and ties
+ * its connection to the application's lifecycle. Modules that need the bus inject
+ * the token and never learn which backend is behind it.
+ */
+@Global()
+@Module({})
+export class TransportModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  static forRoot(config: TransportConfig): DynamicModule {
+    return {
+      module: TransportModule,
+      providers: transportProviders(config),
+      exports: [TRANSPORT],
+    };
+  }
+
+  private get transport(): Transport {
+    return this.moduleRef.get<Transport>(TRANSPORT);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.transport.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.stop();
+  }
+}

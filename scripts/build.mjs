@@ -1,0 +1,33 @@
+// Builds the gateway into dist/ with swc, file for file, so `#libs/*` imports resolve
+// through package.json "imports" at run time. Type checking is `npm run typecheck`.
+import { transformFile } from '@swc/core';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { swcOptions } from '../swc.config.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'dist');
+const sourceDirs = ['apps', 'libs'];
+
+async function* typeScriptSources(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* typeScriptSources(path);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) yield path;
+  }
+}
+
+await rm(outDir, { recursive: true, force: true });
+let count = 0;
+for (const dir of sourceDirs) {
+  for await (const file of typeScriptSources(join(root, dir))) {
+    const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
+    const { code, map } = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: relative(dirname(target), file) });
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
+    if (map) await writeFile(`${target}.map`, map);
+    count++;
+  }
+}
+console.log(`built ${count} files into dist/`);

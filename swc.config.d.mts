@@ -1,0 +1,2 @@
+import type { Options } from '@swc/core';
+export declare const swcOptions: Options;
