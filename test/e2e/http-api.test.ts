@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, postJson as post } from '../support/http.js';
 import { type InProcessNode, startInProcessNode } from '../support/in-process-node.js';
 import { isMessageOn, TestClient } from '../support/test-client.js';
 
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
 
 describe('HTTP API', () => {
   let node: InProcessNode;
@@ -28,7 +23,7 @@ describe('HTTP API', () => {
   it('POST /api/publish with the API key → 202 and the message reaches subscribers', async () => {
     const response = await post(`${node.http}/api/publish`, { channel: 'orders', payload: { id: 42 } }, { authorization: 'Bearer s3cret' });
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ accepted: true, channel: 'orders', ts: expect.any(Number) });
+    expect(response.body).toMatchObject({ accepted: true, channel: 'orders', ts: expect.any(Number) });
     const message = await subscriber.next(isMessageOn('orders'));
     expect(message.data).toMatchObject({ channel: 'orders', payload: { id: 42 }, node: 'http-node' });
   });
@@ -42,7 +37,7 @@ describe('HTTP API', () => {
     const response = await post(`${node.http}/api/publish`, { channel: 'orders', payload: 'x' }, headers);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await response.json()).message).toMatch(/API key/);
+    expect(response.body.message).toMatch(/API key/);
     expect(await subscriber.countWithin(isMessageOn('orders'), 100)).toBe(0);
   });
 
@@ -59,7 +54,7 @@ describe('HTTP API', () => {
   ])('400 with a message for %s', async (_name, body, code) => {
     const response = await post(`${open.http}/api/publish`, body);
     expect(response.status).toBe(400);
-    const json = await response.json();
+    const json = response.body;
     expect(json.code).toBe(code);
     expect(json.message.length).toBeGreaterThan(5);
   });
@@ -78,24 +73,38 @@ describe('HTTP API', () => {
     const second = await TestClient.connect(node.ws);
     await second.subscribe('orders');
     await second.subscribe('alerts');
-    const nodes = await (await fetch(`${node.http}/api/nodes`)).json();
+    const { body: nodes } = await getJson(`${node.http}/api/nodes`);
     expect(nodes).toHaveLength(1);
-    expect(nodes[0]).toMatchObject({ id: 'http-node', connections: 2, channels: 2, subscriptions: 3, ready: true, draining: false, transport: 'memory' });
+    expect(nodes[0]).toMatchObject({ id: 'http-node', connections: 2, channels: 2, subscriptions: 3, ready: true, draining: false, status: 'ready', transport: 'memory' });
     expect(nodes[0].startedAt).toBeLessThanOrEqual(nodes[0].lastSeen);
-    const channels = await (await fetch(`${node.http}/api/channels`)).json();
+    const { body: channels } = await getJson(`${node.http}/api/channels`);
     expect(channels).toEqual([
-      { channel: 'orders', subscribers: 2, nodes: 1 },
-      { channel: 'alerts', subscribers: 1, nodes: 1 },
+      { channel: 'orders', subscribers: 2, nodes: 1, messagesPerSec: expect.any(Number) },
+      { channel: 'alerts', subscribers: 1, nodes: 1, messagesPerSec: 0 },
     ]);
     second.close();
     await second.closed;
   });
 
+  it('GET /api/overview sums the cluster and names the transport', async () => {
+    const { status, body } = await getJson(`${node.http}/api/overview`);
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      node: 'http-node',
+      transport: { kind: 'memory', ready: true, detail: 'in-process' },
+      nodes: { up: 1, gone: 0 },
+      connections: 1,
+      messagesInPerSec: expect.any(Number),
+      messagesOutPerSec: expect.any(Number),
+      adminProtected: false,
+    });
+  });
+
   it('health: live and ready answer 200 with a JSON status', async () => {
     for (const path of ['/health/live', '/health/ready']) {
-      const response = await fetch(`${node.http}${path}`);
+      const response = await getJson(`${node.http}${path}`);
       expect(response.status).toBe(200);
-      expect((await response.json()).status).toBe('ok');
+      expect(response.body.status).toBe('ok');
     }
   });
 

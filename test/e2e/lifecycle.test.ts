@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, type GatewayProcess, MAIN, startGatewayProcess } from '../support/gateway-process.js';
+import { getJson } from '../support/http.js';
 import { startInProcessNode } from '../support/in-process-node.js';
 import { TestClient } from '../support/test-client.js';
 
@@ -62,8 +63,8 @@ describe('node lifecycle (the built app, as npm start runs it)', () => {
     client.socket.pause();
     node.process.child.kill('SIGTERM');
     const ready = await eventually(async () => {
-      const response = await fetch(`${node.http}/health/ready`).catch(() => undefined);
-      return response?.status === 503 ? response.json() : undefined;
+      const response = await getJson(`${node.http}/health/ready`).catch(() => undefined);
+      return response?.status === 503 ? response.body : undefined;
     }, 5000, 20);
     expect(ready.error.drain).toEqual({ status: 'down', draining: true });
     await expect(TestClient.connect(node.ws)).rejects.toThrow(/HTTP 503/);

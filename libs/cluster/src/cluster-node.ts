@@ -1,5 +1,7 @@
 import type { NodeHeartbeat } from '#libs/transport';
 
+export type NodeStatus = 'ready' | 'not-ready' | 'draining' | 'gone';
+
 /** One node as GET /api/nodes shows it. */
 export interface ClusterNode {
   id: string;
@@ -17,6 +19,7 @@ export interface ClusterNode {
   messagesOutPerSec: number;
   ready: boolean;
   draining: boolean;
+  status: NodeStatus;
   self: boolean;
 }
 
@@ -25,10 +28,24 @@ export interface ChannelSummary {
   subscribers: number;
   /** How many nodes have local subscribers to it. */
   nodes: number;
+  /** Broadcasts per second on the channel (each node with subscribers sees all of them). */
+  messagesPerSec: number;
 }
 
-export function toClusterNode(beat: NodeHeartbeat, lastSeen: number, self: boolean): ClusterNode {
-  const counts = Object.values(beat.channels);
+export interface ClusterOverview {
+  /** The node that answered. */
+  node: string;
+  transport: { kind: string; ready: boolean; detail: string };
+  nodes: { up: number; gone: number };
+  connections: number;
+  messagesInPerSec: number;
+  messagesOutPerSec: number;
+  adminProtected: boolean;
+}
+
+export function toClusterNode(beat: NodeHeartbeat, lastSeen: number, self: boolean, gone = false): ClusterNode {
+  const stats = Object.values(beat.channels);
+  const status: NodeStatus = gone ? 'gone' : beat.draining ? 'draining' : beat.ready ? 'ready' : 'not-ready';
   return {
     id: beat.id,
     address: beat.address,
@@ -36,13 +53,14 @@ export function toClusterNode(beat: NodeHeartbeat, lastSeen: number, self: boole
     transport: beat.transport,
     startedAt: beat.startedAt,
     lastSeen,
-    connections: beat.connections,
-    channels: counts.length,
-    subscriptions: counts.reduce((sum, n) => sum + n, 0),
-    messagesInPerSec: beat.messagesInPerSec,
-    messagesOutPerSec: beat.messagesOutPerSec,
-    ready: beat.ready,
-    draining: beat.draining,
+    connections: gone ? 0 : beat.connections,
+    channels: gone ? 0 : stats.length,
+    subscriptions: gone ? 0 : stats.reduce((sum, channel) => sum + channel.subscribers, 0),
+    messagesInPerSec: gone ? 0 : beat.messagesInPerSec,
+    messagesOutPerSec: gone ? 0 : beat.messagesOutPerSec,
+    ready: !gone && beat.ready,
+    draining: !gone && beat.draining,
+    status,
     self,
   };
 }

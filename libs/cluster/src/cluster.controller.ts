@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import type { ChannelSummary, ClusterNode } from './cluster-node.js';
+import type { ChannelSummary, ClusterNode, ClusterOverview } from './cluster-node.js';
 import { ClusterService } from './cluster.service.js';
 
 /** The cluster as this node sees it. Never exposes message payloads. */
@@ -10,6 +10,11 @@ export class ClusterController {
   @Get('nodes')
   nodes(): ClusterNode[] {
     return this.cluster.nodes();
+  }
+
+  @Get('overview')
+  overview(): ClusterOverview {
+    return this.cluster.overview();
   }
 
   @Get('channels')

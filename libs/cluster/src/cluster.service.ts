@@ -2,35 +2,48 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { hostname } from 'node:os';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { NodeLifecycle } from '#libs/health';
-import { type ControlMessage, InjectTransport, type NodeHeartbeat, type Transport } from '#libs/transport';
-import { type ChannelSummary, type ClusterNode, toClusterNode } from './cluster-node.js';
+import { type ChannelStats, type ControlMessage, InjectTransport, type NodeHeartbeat, type Transport } from '#libs/transport';
+import { type ChannelSummary, type ClusterNode, type ClusterOverview, toClusterNode } from './cluster-node.js';
 import type { LocalNodeSource } from './local-node.js';
+import { RateMeter } from './rate-meter.js';
 
 /** A peer is gone once this many heartbeat periods pass without a beat from it. */
 export const MISSED_BEATS_BEFORE_GONE = 3;
+/** How long a departed node stays listed as `gone`, so operators see it leave. */
+export const GONE_RETENTION_MS = 5 * 60_000;
 
-const NO_TRAFFIC: LocalNodeSource = { connections: () => 0, channelCounts: () => ({}), messageTotals: () => ({ in: 0, out: 0 }) };
+const NO_TRAFFIC: LocalNodeSource = { connections: () => 0, channels: () => new Map(), messageTotals: () => ({ in: 0, out: 0 }) };
+
+interface Peer {
+  beat: NodeHeartbeat;
+  lastSeen: number;
+}
 
 /**
  * Every node's view of the cluster: it beats its own state onto the bus every
- * NODE_HEARTBEAT_MS and keeps the latest beat of every peer it has heard within
- * the last three periods.
+ * NODE_HEARTBEAT_MS and keeps the latest beat of every peer heard within the last
+ * three periods. Peers that leave are kept a while as `gone`.
  */
 @Injectable()
 export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ClusterService.name);
-  private readonly peers = new Map<string, { beat: NodeHeartbeat; lastSeen: number }>();
+  private readonly peers = new Map<string, Peer>();
+  private readonly departed = new Map<string, Peer>();
   private readonly startedAt = Date.now();
+  private readonly address: string;
   private source: LocalNodeSource = NO_TRAFFIC;
   private timer?: NodeJS.Timeout;
-  private lastTotals = { in: 0, out: 0, at: Date.now() };
+  private readonly totalsMeter = new RateMeter();
+  private readonly channelMeter = new RateMeter();
   private rates = { in: 0, out: 0 };
+  private channelStats: Record<string, ChannelStats> = {};
 
   constructor(
     @InjectConfig() private readonly config: SwitchboardConfig,
     @InjectTransport() private readonly transport: Transport,
     private readonly lifecycle: NodeLifecycle,
   ) {
+    this.address = `${hostname()}:${config.port}`;
     transport.onControl((message) => this.receive(message));
   }
 
@@ -49,7 +62,7 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** Tells the peers to drop this node now rather than after three missed beats. */
+  /** Tells the peers to mark this node gone now rather than after three missed beats. */
   async leave(): Promise<void> {
     clearInterval(this.timer);
     await this.transport.publishControl({ type: 'leave', nodeId: this.config.nodeId, sentAt: Date.now() }).catch(() => undefined);
@@ -57,34 +70,55 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
 
   nodes(): ClusterNode[] {
     this.prune();
-    const self = toClusterNode(this.localHeartbeat(), Date.now(), true);
-    const peers = [...this.peers.values()].map(({ beat, lastSeen }) => toClusterNode(beat, lastSeen, false));
-    return [self, ...peers].sort((a, b) => a.id.localeCompare(b.id));
+    const now = Date.now();
+    const live = [toClusterNode(this.localHeartbeat(), now, true), ...[...this.peers.values()].map((p) => toClusterNode(p.beat, p.lastSeen, false))];
+    const gone = [...this.departed.values()].map((p) => toClusterNode(p.beat, p.lastSeen, false, true));
+    return [...live.sort(byId), ...gone.sort(byId)];
   }
 
   channels(): ChannelSummary[] {
     this.prune();
     const totals = new Map<string, ChannelSummary>();
-    const beats = [this.localHeartbeat(), ...[...this.peers.values()].map((peer) => peer.beat)];
-    for (const beat of beats) {
-      for (const [channel, subscribers] of Object.entries(beat.channels)) {
-        const summary = totals.get(channel) ?? { channel, subscribers: 0, nodes: 0 };
-        summary.subscribers += subscribers;
+    for (const beat of this.liveBeats()) {
+      for (const [channel, stats] of Object.entries(beat.channels)) {
+        const summary = totals.get(channel) ?? { channel, subscribers: 0, nodes: 0, messagesPerSec: 0 };
+        summary.subscribers += stats.subscribers;
         summary.nodes += 1;
+        summary.messagesPerSec = Math.max(summary.messagesPerSec, stats.messagesPerSec);
         totals.set(channel, summary);
       }
     }
     return [...totals.values()].sort((a, b) => b.subscribers - a.subscribers || a.channel.localeCompare(b.channel));
   }
 
+  overview(): ClusterOverview {
+    this.prune();
+    const beats = this.liveBeats();
+    const health = this.transport.health();
+    const sum = (pick: (beat: NodeHeartbeat) => number) => Math.round(beats.reduce((total, beat) => total + pick(beat), 0) * 10) / 10;
+    return {
+      node: this.config.nodeId,
+      transport: { kind: this.transport.name, ready: health.ready, detail: health.detail },
+      nodes: { up: beats.length, gone: this.departed.size },
+      connections: sum((beat) => beat.connections),
+      messagesInPerSec: sum((beat) => beat.messagesInPerSec),
+      messagesOutPerSec: sum((beat) => beat.messagesOutPerSec),
+      adminProtected: this.config.admin.token !== undefined,
+    };
+  }
+
+  private liveBeats(): NodeHeartbeat[] {
+    return [this.localHeartbeat(), ...[...this.peers.values()].map((peer) => peer.beat)];
+  }
+
   private localHeartbeat(): NodeHeartbeat {
     return {
       id: this.config.nodeId,
-      address: `${hostname()}:${this.config.port}`,
+      address: this.address,
       version: this.config.version,
       startedAt: this.startedAt,
       connections: this.source.connections(),
-      channels: this.source.channelCounts(),
+      channels: this.currentChannelStats(),
       messagesInPerSec: this.rates.in,
       messagesOutPerSec: this.rates.out,
       ready: this.transport.health().ready && !this.lifecycle.draining,
@@ -93,8 +127,17 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
     };
   }
 
+  /** Subscriber counts are live; rates are those of the last heartbeat period. */
+  private currentChannelStats(): Record<string, ChannelStats> {
+    const stats: Record<string, ChannelStats> = {};
+    for (const [channel, { subscribers }] of this.source.channels()) {
+      stats[channel] = { subscribers, messagesPerSec: this.channelStats[channel]?.messagesPerSec ?? 0 };
+    }
+    return stats;
+  }
+
   private beat(): void {
-    this.updateRates();
+    this.sampleRates();
     const message: ControlMessage = { type: 'heartbeat', node: this.localHeartbeat(), sentAt: Date.now() };
     this.transport.publishControl(message).catch((error: unknown) => {
       this.logger.debug?.(`heartbeat not sent: ${String(error)}`);
@@ -102,35 +145,51 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
     this.prune();
   }
 
-  private updateRates(): void {
+  private sampleRates(): void {
     const totals = this.source.messageTotals();
-    const now = Date.now();
-    const seconds = Math.max((now - this.lastTotals.at) / 1000, 0.001);
-    this.rates = {
-      in: Math.round(((totals.in - this.lastTotals.in) / seconds) * 10) / 10,
-      out: Math.round(((totals.out - this.lastTotals.out) / seconds) * 10) / 10,
-    };
-    this.lastTotals = { ...totals, at: now };
+    const rates = this.totalsMeter.sample([
+      ['in', totals.in],
+      ['out', totals.out],
+    ]);
+    this.rates = { in: rates.get('in') ?? 0, out: rates.get('out') ?? 0 };
+    const channels = this.source.channels();
+    const channelRates = this.channelMeter.sample([...channels].map(([channel, { messages }]) => [channel, messages]));
+    this.channelStats = {};
+    for (const [channel, { subscribers }] of channels) {
+      this.channelStats[channel] = { subscribers, messagesPerSec: channelRates.get(channel) ?? 0 };
+    }
   }
 
   private receive(message: ControlMessage): void {
     if (message.type === 'leave') {
-      if (this.peers.delete(message.nodeId)) this.logger.log(`node ${message.nodeId} left the cluster`);
+      this.depart(message.nodeId, 'left the cluster');
       return;
     }
     const { node } = message;
     if (node.id === this.config.nodeId) return;
     if (!this.peers.has(node.id)) this.logger.log(`node ${node.id} joined the cluster`);
+    this.departed.delete(node.id);
     this.peers.set(node.id, { beat: node, lastSeen: Date.now() });
   }
 
+  private depart(id: string, why: string): void {
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    this.peers.delete(id);
+    this.departed.set(id, peer);
+    this.logger.warn(`node ${id} ${why}`);
+  }
+
   private prune(): void {
-    const deadline = Date.now() - MISSED_BEATS_BEFORE_GONE * this.config.cluster.heartbeatMs;
+    const now = Date.now();
+    const deadline = now - MISSED_BEATS_BEFORE_GONE * this.config.cluster.heartbeatMs;
     for (const [id, peer] of this.peers) {
-      if (peer.lastSeen < deadline) {
-        this.peers.delete(id);
-        this.logger.warn(`node ${id} missed ${MISSED_BEATS_BEFORE_GONE} heartbeats and left the view`);
-      }
+      if (peer.lastSeen < deadline) this.depart(id, `missed ${MISSED_BEATS_BEFORE_GONE} heartbeats and left the view`);
+    }
+    for (const [id, peer] of this.departed) {
+      if (peer.lastSeen < now - GONE_RETENTION_MS) this.departed.delete(id);
     }
   }
 }
+
+const byId = (a: ClusterNode, b: ClusterNode) => a.id.localeCompare(b.id);

@@ -33,6 +33,7 @@ export const envSchema = z.object({
   WS_PING_INTERVAL_MS: int(1000, 3_600_000).default(30_000),
   NODE_HEARTBEAT_MS: int(100, 60_000).default(2000),
   API_KEY: optionalSecret,
+  ADMIN_TOKEN: optionalSecret,
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),

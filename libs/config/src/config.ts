@@ -23,6 +23,9 @@ export interface SwitchboardConfig {
   api: {
     apiKey?: string;
   };
+  admin: {
+    token?: string;
+  };
   shutdown: {
     timeoutMs: number;
   };

@@ -68,6 +68,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Switchboard
     },
     cluster: { heartbeatMs: e.NODE_HEARTBEAT_MS },
     api: { apiKey: e.API_KEY },
+    admin: { token: e.ADMIN_TOKEN },
     shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
   };
 }

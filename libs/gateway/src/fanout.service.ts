@@ -24,10 +24,11 @@ export class FanoutService implements OnModuleInit {
   }
 
   deliver(message: Broadcast): void {
-    const subscribers = this.registry.subscribers(message.channel);
-    if (!subscribers) return;
+    const local = this.registry.channel(message.channel);
+    if (!local) return;
+    local.messages++;
     let sent = 0;
-    for (const connection of subscribers) {
+    for (const connection of local.subscribers) {
       if (connection.socket.readyState !== WebSocket.OPEN) continue;
       connection.socket.send(message.frame);
       sent++;

@@ -29,7 +29,7 @@ export class GatewayModule implements OnModuleInit {
   onModuleInit(): void {
     this.cluster.attach({
       connections: () => this.registry.size,
-      channelCounts: () => this.registry.channelCounts(),
+      channels: () => this.registry.channelStats(),
       messageTotals: () => ({ in: this.traffic.in, out: this.traffic.out }),
     });
   }

@@ -2,6 +2,7 @@ export { MemoryTransport } from './memory/memory.transport.js';
 export { TransportModule } from './transport.module.js';
 export {
   type Broadcast,
+  type ChannelStats,
   type ControlMessage,
   InjectTransport,
   type NodeHeartbeat,

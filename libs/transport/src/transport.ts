@@ -14,15 +14,21 @@ export interface Broadcast {
   frame: string;
 }
 
-/** What one node tells the others about itself, several times per heartbeat period. */
+export interface ChannelStats {
+  subscribers: number;
+  /** Broadcasts per second on the channel, as this node received them. */
+  messagesPerSec: number;
+}
+
+/** What one node tells the others about itself, once per heartbeat period. */
 export interface NodeHeartbeat {
   id: string;
   address: string;
   version: string;
   startedAt: number;
   connections: number;
-  /** Local subscriber count per channel. */
-  channels: Record<string, number>;
+  /** Per channel with local subscribers: how many, and the channel's broadcast rate. */
+  channels: Record<string, ChannelStats>;
   messagesInPerSec: number;
   messagesOutPerSec: number;
   ready: boolean;

@@ -3,6 +3,13 @@ import type { WebSocket } from 'ws';
 import { InjectTransport, type Transport } from '#libs/transport';
 import type { Connection } from './connection.js';
 
+/** A channel with at least one subscriber on this node. */
+export interface LocalChannel {
+  subscribers: Set<Connection>;
+  /** Broadcasts delivered on this channel since it gained its first local subscriber. */
+  messages: number;
+}
+
 /**
  * Open connections and which of them subscribe to which channel. It owns the rule that
  * a node follows a channel on the bus exactly while it has a local subscriber to it.
@@ -11,7 +18,7 @@ import type { Connection } from './connection.js';
 export class ConnectionRegistry {
   private readonly logger = new Logger(ConnectionRegistry.name);
   private readonly bySocket = new Map<WebSocket, Connection>();
-  private readonly byChannel = new Map<string, Set<Connection>>();
+  private readonly byChannel = new Map<string, LocalChannel>();
 
   constructor(@InjectTransport() private readonly transport: Transport) {}
 
@@ -45,12 +52,12 @@ export class ConnectionRegistry {
   async subscribe(connection: Connection, channel: string): Promise<void> {
     if (connection.subscriptions.has(channel)) return;
     connection.subscriptions.add(channel);
-    const subscribers = this.byChannel.get(channel);
-    if (subscribers) {
-      subscribers.add(connection);
+    const existing = this.byChannel.get(channel);
+    if (existing) {
+      existing.subscribers.add(connection);
       return;
     }
-    this.byChannel.set(channel, new Set([connection]));
+    this.byChannel.set(channel, { subscribers: new Set([connection]), messages: 0 });
     try {
       await this.transport.follow(channel);
     } catch (error) {
@@ -64,22 +71,23 @@ export class ConnectionRegistry {
     this.detach(connection, channel);
   }
 
-  subscribers(channel: string): Set<Connection> | undefined {
+  /** The channel's local subscribers, or undefined when it has none. */
+  channel(channel: string): LocalChannel | undefined {
     return this.byChannel.get(channel);
   }
 
-  /** Local subscriber count per channel, as reported in heartbeats. */
-  channelCounts(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const [channel, subscribers] of this.byChannel) counts[channel] = subscribers.size;
-    return counts;
+  /** Per channel: local subscriber count and broadcasts delivered so far, as heartbeats report them. */
+  channelStats(): Map<string, { subscribers: number; messages: number }> {
+    const stats = new Map<string, { subscribers: number; messages: number }>();
+    for (const [channel, local] of this.byChannel) stats.set(channel, { subscribers: local.subscribers.size, messages: local.messages });
+    return stats;
   }
 
   private detach(connection: Connection, channel: string): void {
-    const subscribers = this.byChannel.get(channel);
-    if (!subscribers) return;
-    subscribers.delete(connection);
-    if (subscribers.size > 0) return;
+    const local = this.byChannel.get(channel);
+    if (!local) return;
+    local.subscribers.delete(connection);
+    if (local.subscribers.size > 0) return;
     this.byChannel.delete(channel);
     this.transport.unfollow(channel).catch((error: unknown) => {
       // The bus forgets follows it cannot reach anyway; only the log needs to know.
