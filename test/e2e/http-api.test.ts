@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/gateway-process.js';
 import { getJson, postJson as post } from '../support/http.js';
 import { type InProcessNode, startInProcessNode } from '../support/in-process-node.js';
 import { isMessageOn, TestClient } from '../support/test-client.js';
@@ -87,7 +88,11 @@ describe('HTTP API', () => {
   });
 
   it('GET /api/overview sums the cluster and names the transport', async () => {
-    const { status, body } = await getJson(`${node.http}/api/overview`);
+    // The client closed by the previous test may still be on its way out.
+    const { status, body } = await eventually(async () => {
+      const response = await getJson(`${node.http}/api/overview`);
+      return response.body.connections === 1 ? response : undefined;
+    });
     expect(status).toBe(200);
     expect(body).toEqual({
       node: 'http-node',

@@ -393,6 +393,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   const formatter = spawnManaged(java, javaArgs('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', configFile]), {
     cwd: dir,
     logFile: formatLog,
+    cleanupDir: dir,
   });
   formatter.child.ref();
   const formatted = await formatter.exited;
@@ -405,7 +406,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
 
   async function start(): Promise<number> {
     const began = performance.now();
-    proc = spawnManaged(java, javaArgs('kafka.Kafka', [configFile]), { cwd: dir, logFile });
+    proc = spawnManaged(java, javaArgs('kafka.Kafka', [configFile]), { cwd: dir, logFile, cleanupDir: dir });
     const current = proc;
     const deadline = began + readyTimeoutMs;
     while (performance.now() < deadline) {

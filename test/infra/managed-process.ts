@@ -32,6 +32,8 @@ export interface SpawnManagedOptions {
   env?: NodeJS.ProcessEnv;
   /** stdout and stderr are appended to this file (restarts keep earlier output). */
   logFile: string;
+  /** A makeTempDir() dir to delete if this process dies without running its exit hook. */
+  cleanupDir?: string;
 }
 
 const live = new Set<ManagedProcess>();
@@ -68,14 +70,19 @@ export function makeTempDir(prefix: string): string {
   return dir;
 }
 
-function startWatchdog(childPid: number): void {
-  // Poll while both are alive; if the parent vanished first, kill the orphan.
-  const parentPid = process.pid;
+function startWatchdog(childPid: number, cleanupDir: string | undefined): void {
+  // Poll while both are alive; if the parent vanished first (a test worker killed by a
+  // signal never runs 'exit' handlers), SIGKILL the orphan and remove its temp dir.
   const script =
-    `while kill -0 ${parentPid} 2>/dev/null && kill -0 ${childPid} 2>/dev/null; do sleep 1; done; ` +
-    `kill -0 ${parentPid} 2>/dev/null || kill -9 ${childPid} 2>/dev/null; exit 0`;
+    'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; ' +
+    'if ! kill -0 "$1" 2>/dev/null; then kill -9 "$2" 2>/dev/null; ' +
+    'if [ -n "$3" ] && [ -z "$4" ]; then sleep 1; rm -rf -- "$3"; fi; fi; exit 0';
+  const keep = process.env.SWITCHBOARD_KEEP_INFRA_DIRS ? '1' : '';
   try {
-    const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+    const watchdog = spawn('sh', ['-c', script, 'switchboard-watchdog', String(process.pid), String(childPid), cleanupDir ?? '', keep], {
+      detached: true,
+      stdio: 'ignore',
+    });
     watchdog.on('error', () => undefined);
     watchdog.unref();
   } catch {
@@ -119,7 +126,7 @@ export function spawnManaged(command: string, args: readonly string[], options: 
   };
   if (child.pid !== undefined) {
     live.add(managed);
-    startWatchdog(child.pid);
+    startWatchdog(child.pid, options.cleanupDir);
     // Do not keep the test process alive just because a server is running;
     // the exit hook kills it. terminate() re-refs while it waits.
     child.unref();

@@ -82,7 +82,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
 
   async function start(): Promise<number> {
     const began = performance.now();
-    proc = spawnManaged(serverBin, args, { cwd: dir, logFile });
+    proc = spawnManaged(serverBin, args, { cwd: dir, logFile, cleanupDir: dir });
     const current = proc;
     const deadline = began + readyTimeoutMs;
     while (performance.now() < deadline) {
