@@ -103,6 +103,8 @@ describe('HTTP API', () => {
       messagesOutPerSec: expect.any(Number),
       adminProtected: false,
     });
+    // The departed client's subscriptions went with it.
+    expect((await getJson(`${node.http}/api/channels`)).body).toEqual([{ channel: 'orders', subscribers: 1, nodes: 1, messagesPerSec: expect.any(Number) }]);
   });
 
   it('health: live and ready answer 200 with a JSON status', async () => {

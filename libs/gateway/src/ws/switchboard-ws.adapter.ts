@@ -75,6 +75,11 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     server.handleUpgrade(request, socket, head, (ws) => server.emit('connection', ws, request));
   }
 
+  /** `ws` emits 'close', not the 'disconnect' the base adapter listens for. */
+  override bindClientDisconnect(socket: WebSocket, callback: () => void): void {
+    socket.once('close', callback);
+  }
+
   override bindMessageHandlers(
     socket: WebSocket,
     handlers: Handler[],
