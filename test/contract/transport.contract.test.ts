@@ -3,12 +3,13 @@ import { type Broadcast, type ControlMessage, type Transport, TransportUnavailab
 import { eventually } from '../support/gateway-process.js';
 import type { TransportFixture } from './fixtures/fixture.js';
 import { memoryFixture } from './fixtures/memory.fixture.js';
+import { redisFixture } from './fixtures/redis.fixture.js';
 
 /**
  * The one suite every transport passes, each against its real server. A new
  * transport is done when it is added to this list and the suite is green.
  */
-const fixtures: TransportFixture[] = [memoryFixture];
+const fixtures: TransportFixture[] = [memoryFixture, redisFixture];
 
 const broadcast = (channel: string, payload: unknown, origin = 'node-a'): Broadcast => {
   const ts = Date.now();

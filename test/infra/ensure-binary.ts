@@ -36,7 +36,7 @@ function run(command: string, args: readonly string[], env?: NodeJS.ProcessEnv):
       (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`;
         if (!error) resolve({ code: 0, output });
-        else resolve({ code: typeof error.code === 'number' ? error.code : 1, output: `${output}\n${error.message}` });
+        else resolve({ code: typeof error.code === 'number' ? error.code : 1, output: error.killed ? `${output}\n(timed out, killed)` : output });
       },
     );
   });

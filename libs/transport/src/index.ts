@@ -1,4 +1,6 @@
 export { MemoryTransport } from './memory/memory.transport.js';
+export { REDIS_TRANSPORT_OPTIONS, type RedisTransportOptions } from './redis/redis-options.js';
+export { RedisTransport } from './redis/redis.transport.js';
 export { TransportModule } from './transport.module.js';
 export {
   type Broadcast,

@@ -2,6 +2,8 @@ import { type DynamicModule, Global, Module, type OnApplicationShutdown, type On
 import { ModuleRef } from '@nestjs/core';
 import type { TransportConfig } from '#libs/config';
 import { MemoryTransport } from './memory/memory.transport.js';
+import { REDIS_TRANSPORT_OPTIONS } from './redis/redis-options.js';
+import { RedisTransport } from './redis/redis.transport.js';
 import { TRANSPORT, type Transport } from './transport.js';
 
 function transportProviders(config: TransportConfig): Provider[] {
@@ -9,7 +11,10 @@ function transportProviders(config: TransportConfig): Provider[] {
     case 'memory':
       return [{ provide: TRANSPORT, useClass: MemoryTransport }];
     case 'redis':
-      throw new Error('TRANSPORT=redis is not available in this build');
+      return [
+        { provide: REDIS_TRANSPORT_OPTIONS, useValue: { url: config.url, prefix: config.prefix } },
+        { provide: TRANSPORT, useClass: RedisTransport },
+      ];
   }
 }
 

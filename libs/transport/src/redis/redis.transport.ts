@@ -1,0 +1,167 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '../codec/bus-codec.js';
+import { type Broadcast, type ControlMessage, type Transport, type TransportHealth, TransportUnavailableError } from '../transport.js';
+import { RedisChannels } from './redis-channels.js';
+import { InjectRedisOptions, type RedisTransportOptions } from './redis-options.js';
+
+/** Reconnect backoff: 100 ms doubling to a 2 s ceiling, with jitter so nodes do not reconnect in lockstep. */
+const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000) + Math.floor(Math.random() * 100);
+/** How long start() waits for the first connection before letting the node come up not-ready. */
+const START_TIMEOUT_MS = 10_000;
+const COMMAND_TIMEOUT_MS = 2000;
+
+/**
+ * Redis pub/sub between nodes. Two connections: one in subscriber mode that follows
+ * exactly the channels with local subscribers (plus the control channel), one for
+ * PUBLISH. Neither queues commands while Redis is away: a publish then fails at once
+ * and the client is told, instead of the message waiting in an unbounded buffer.
+ */
+@Injectable()
+export class RedisTransport implements Transport {
+  readonly name = 'redis';
+  private readonly logger = new Logger('RedisTransport');
+  private readonly channels: RedisChannels;
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly followed = new Set<string>();
+  private broadcastHandlers: Array<(message: Broadcast) => void> = [];
+  private controlHandlers: Array<(message: ControlMessage) => void> = [];
+  /** True once the subscriber connection has (re)subscribed to everything it should follow. */
+  private subscribed = false;
+  private stopped = false;
+  private lastError?: string;
+
+  constructor(@InjectRedisOptions() private readonly options: RedisTransportOptions) {
+    this.channels = new RedisChannels(options.prefix);
+    const common: RedisOptions = {
+      lazyConnect: true,
+      // RESP2 keeps the classic pub/sub contract (a subscribed connection takes only
+      // subscription commands); ioredis 6 would otherwise negotiate RESP3.
+      protocol: 2,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    };
+    this.publisher = new Redis(options.url, { ...common, connectionName: 'switchboard-pub' });
+    // Resubscription is ours (see resubscribe): it must cover channels followed while offline too.
+    this.subscriber = new Redis(options.url, { ...common, connectionName: 'switchboard-sub', autoResubscribe: false });
+    this.subscriber.on('message', (channel: string, message: string) => this.receive(channel, message));
+    this.subscriber.on('ready', () => void this.resubscribe());
+    this.subscriber.on('close', () => this.markUnsubscribed('subscriber connection closed'));
+    for (const [role, client] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+      client.on('error', (error: Error) => this.noteError(role, error));
+      client.on('reconnecting', () => this.logger.warn(`${role} reconnecting to ${this.redactedUrl()}`));
+    }
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    const connect = (client: Redis) => client.connect().catch((error: unknown) => this.noteError('connect', error as Error));
+    await Promise.all([connect(this.publisher), connect(this.subscriber)]);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!this.health().ready && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!this.health().ready) this.logger.error(`not connected to ${this.redactedUrl()} yet; node stays not-ready and keeps retrying`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.subscribed = false;
+    this.followed.clear();
+    await Promise.all([this.publisher, this.subscriber].map((client) => client.quit().catch(() => client.disconnect())));
+  }
+
+  health(): TransportHealth {
+    if (this.stopped) return { ready: false, detail: 'stopped' };
+    if (this.publisher.status !== 'ready') return { ready: false, detail: `publisher ${this.publisher.status}${this.errorSuffix()}` };
+    if (!this.subscribed) return { ready: false, detail: `subscriber ${this.subscriber.status}, not subscribed${this.errorSuffix()}` };
+    return { ready: true, detail: `connected to ${this.redactedUrl()}, ${this.followed.size} channels followed` };
+  }
+
+  async publish(message: Broadcast): Promise<void> {
+    await this.send(this.channels.forChannel(message.channel), encodeBroadcast(message));
+  }
+
+  async publishControl(message: ControlMessage): Promise<void> {
+    await this.send(this.channels.control, encodeControl(message));
+  }
+
+  onBroadcast(handler: (message: Broadcast) => void): void {
+    this.broadcastHandlers.push(handler);
+  }
+
+  onControl(handler: (message: ControlMessage) => void): void {
+    this.controlHandlers.push(handler);
+  }
+
+  /** While Redis is away the channel is remembered and subscribed on reconnect. */
+  async follow(channel: string): Promise<void> {
+    this.followed.add(channel);
+    if (this.subscriber.status === 'ready') await this.subscriber.subscribe(this.channels.forChannel(channel)).catch(() => undefined);
+  }
+
+  async unfollow(channel: string): Promise<void> {
+    this.followed.delete(channel);
+    if (this.subscriber.status === 'ready') await this.subscriber.unsubscribe(this.channels.forChannel(channel)).catch(() => undefined);
+  }
+
+  private async send(redisChannel: string, text: string): Promise<void> {
+    if (this.stopped) throw new TransportUnavailableError('redis transport is stopped');
+    if (this.publisher.status !== 'ready') throw new TransportUnavailableError(`redis is unreachable (${this.publisher.status}); message not published`);
+    try {
+      await this.publisher.publish(redisChannel, text);
+    } catch (error) {
+      throw new TransportUnavailableError(`redis publish failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private receive(redisChannel: string, text: string): void {
+    if (redisChannel === this.channels.control) {
+      const message = decodeControl(text);
+      if (message) for (const handler of this.controlHandlers) handler(message);
+      else this.logger.warn('dropped a malformed control message');
+      return;
+    }
+    const channel = this.channels.toChannel(redisChannel);
+    const message = channel === undefined ? undefined : decodeBroadcast(channel, text);
+    if (!message) return;
+    for (const handler of this.broadcastHandlers) handler(message);
+  }
+
+  /** Subscribes to the control channel and every followed channel; readiness waits for it. */
+  private async resubscribe(): Promise<void> {
+    try {
+      const targets = [this.channels.control, ...[...this.followed].map((channel) => this.channels.forChannel(channel))];
+      await this.subscriber.subscribe(...targets);
+      this.subscribed = true;
+      this.lastError = undefined;
+      this.logger.log(`subscribed to ${targets.length} Redis channels on ${this.redactedUrl()}`);
+    } catch (error) {
+      this.noteError('subscriber', error as Error);
+      // The connection is up but the subscription failed: drop it so ioredis reconnects and we retry.
+      this.subscriber.disconnect(true);
+    }
+  }
+
+  private markUnsubscribed(reason: string): void {
+    if (this.subscribed && !this.stopped) this.logger.warn(`${reason}; not ready until resubscribed`);
+    this.subscribed = false;
+  }
+
+  private noteError(role: string, error: Error): void {
+    const text = `${role}: ${error.message}`;
+    if (text !== this.lastError) this.logger.warn(`redis ${text}`);
+    this.lastError = text;
+  }
+
+  private errorSuffix(): string {
+    return this.lastError ? ` (${this.lastError})` : '';
+  }
+
+  private redactedUrl(): string {
+    const url = new URL(this.options.url);
+    if (url.password) url.password = '***';
+    return url.toString();
+  }
+}
