@@ -1,0 +1,18 @@
+/** A real message bus a multi-node test runs its nodes on, and can break and mend. */
+export interface ClusterBus {
+  name: string;
+  /** Environment that puts a node on this bus. */
+  env: Record<string, string>;
+  /** Hard-kill the server (SIGKILL). */
+  kill(): Promise<void>;
+  /** Start it again on the same address. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * How many nodes follow `channel` on the bus, where the bus can tell; lets a test prove
+   * that nodes without subscribers get none of a channel's traffic.
+   */
+  followers?(channel: string): Promise<number>;
+  /** How long the issue allows for recovery after the bus returns. */
+  recoveryBudgetMs: number;
+}
