@@ -14,5 +14,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    reporters: ['default', './test/setup/summary-reporter.ts'],
+    // The gateway's tests (this config) and the admin dashboard's component tests (jsdom, React).
+    projects: [{ extends: true, test: { name: 'node' } }, './admin-ui/vitest.config.ts'],
   },
 });

@@ -217,13 +217,17 @@ function kafkaRequest(port: number, apiKey: number, apiVersion: number, body: Bu
   });
 }
 
-interface ApiRange {
+export interface ApiRange {
   min: number;
   max: number;
 }
 
-/** ApiVersions v0 (every broker answers it): error code + supported range per API key. */
-async function apiVersions(port: number): Promise<Map<number, ApiRange>> {
+/**
+ * ApiVersions v0 (every broker answers it): the supported version range per API key
+ * (0 Produce, 1 Fetch, 3 Metadata, 11 JoinGroup, ...). Handy to check what a client library
+ * may negotiate: Kafka 4 dropped many old request versions (KIP-896).
+ */
+export async function kafkaApiVersions(port: number): Promise<Map<number, ApiRange>> {
   const body = await kafkaRequest(port, 18, 0, Buffer.alloc(0));
   const errorCode = body.readInt16BE(0);
   if (errorCode !== 0) throw new Error(`ApiVersions error code ${errorCode}`);
@@ -272,7 +276,7 @@ async function metadataBrokers(port: number, version: number): Promise<{ brokers
 /** True once the broker answers ApiVersions and lists itself in Metadata. */
 async function brokerReady(port: number): Promise<boolean> {
   try {
-    const ranges = await apiVersions(port);
+    const ranges = await kafkaApiVersions(port);
     const metadata = ranges.get(3);
     if (!metadata) return false;
     const version = Math.max(metadata.min, Math.min(metadata.max, 8));
