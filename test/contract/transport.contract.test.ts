@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Broadcast, type ControlMessage, type Transport, TransportUnavailableError } from '#libs/transport';
 import { eventually } from '../support/gateway-process.js';
 import type { TransportFixture } from './fixtures/fixture.js';
+import { kafkaFixture } from './fixtures/kafka.fixture.js';
 import { memoryFixture } from './fixtures/memory.fixture.js';
 import { redisFixture } from './fixtures/redis.fixture.js';
 
@@ -9,7 +10,7 @@ import { redisFixture } from './fixtures/redis.fixture.js';
  * The one suite every transport passes, each against its real server. A new
  * transport is done when it is added to this list and the suite is green.
  */
-const fixtures: TransportFixture[] = [memoryFixture, redisFixture];
+const fixtures: TransportFixture[] = [memoryFixture, redisFixture, kafkaFixture];
 
 const broadcast = (channel: string, payload: unknown, origin = 'node-a'): Broadcast => {
   const ts = Date.now();

@@ -3,6 +3,7 @@ import { eventually, type GatewayProcess, startGatewayProcess } from '../support
 import { getJson, postJson } from '../support/http.js';
 import { isMessageOn, TestClient } from '../support/test-client.js';
 import type { ClusterBus } from './buses/bus.js';
+import { startKafkaBus } from './buses/kafka.bus.js';
 import { startRedisBus } from './buses/redis.bus.js';
 
 /**
@@ -10,7 +11,10 @@ import { startRedisBus } from './buses/redis.bus.js';
  * clients: the cluster must behave as one server. Tests run in order and share the
  * cluster; the destructive ones come last.
  */
-const buses: Array<[string, () => Promise<ClusterBus>]> = [['redis', startRedisBus]];
+const buses: Array<[string, () => Promise<ClusterBus>]> = [
+  ['redis', startRedisBus],
+  ['kafka', startKafkaBus],
+];
 
 const HEARTBEAT_MS = 300;
 
@@ -49,6 +53,20 @@ describe.each(buses)('a 3-node cluster on %s', (_name, startBus) => {
       const message = await subscriber.next(isMessageOn('cross'));
       expect(message.data).toMatchObject({ channel: 'cross', payload: { hello: 'cluster' }, node: a.nodeId });
     }
+  });
+
+  it('reports cross-node latency (measured, not asserted)', async () => {
+    const [publisher, subscriber] = [await connect(nodes[0]!), await connect(nodes[1]!)];
+    await subscriber.subscribe('latency');
+    const latencies: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      publisher.send({ event: 'publish', data: { channel: 'latency', payload: i } });
+      const frame = await subscriber.next(isMessageOn('latency'));
+      latencies.push(Date.now() - frame.data.ts);
+    }
+    latencies.sort((x, y) => x - y);
+    console.log(`[${bus.name}] cross-node latency over 100 sequential messages: p50 ${latencies[49]} ms, p99 ${latencies[98]} ms, max ${latencies[99]} ms`);
+    expect(latencies).toHaveLength(100);
   });
 
   it('delivers 500 messages from one publisher to every subscriber on every node exactly once and in order', async () => {

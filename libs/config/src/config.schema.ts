@@ -7,6 +7,8 @@ const NODE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 const defaultNodeId = () => `${hostname().replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 48)}-${process.pid}`;
 
+const KAFKA_TOPIC_PATTERN = /^[A-Za-z0-9._-]{1,200}$/;
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const optionalSecret = z
   .string()
@@ -37,6 +39,19 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be a comma-separated list of host:port')
+    .default('127.0.0.1:9092'),
+  KAFKA_TOPIC: z.string().regex(KAFKA_TOPIC_PATTERN, 'must be 1-200 characters from A-Za-z0-9._-').default('switchboard.broadcast'),
+  KAFKA_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 characters from A-Za-z0-9._-').default('switchboard'),
+  KAFKA_GROUP_PREFIX: z.string().regex(KAFKA_TOPIC_PATTERN, 'must be 1-200 characters from A-Za-z0-9._-').default('switchboard'),
+  KAFKA_PARTITIONS: int(1, 10_000).default(6),
+  KAFKA_REPLICATION_FACTOR: int(-1, 32).default(-1),
+  KAFKA_SSL: booleanFlag.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: optionalSecret,
+  KAFKA_SASL_PASSWORD: optionalSecret,
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{0,64}$/, 'must be up to 64 characters from A-Za-z0-9_.:-').default('sb:'),
 });
 

@@ -2,7 +2,19 @@ import type { Env } from './config.schema.js';
 
 export type TransportConfig =
   | { kind: 'memory' }
-  | { kind: 'redis'; url: string; prefix: string };
+  | { kind: 'redis'; url: string; prefix: string }
+  | {
+      kind: 'kafka';
+      brokers: string[];
+      topic: string;
+      clientId: string;
+      groupPrefix: string;
+      partitions: number;
+      /** -1: the broker's default.replication.factor. */
+      replicationFactor: number;
+      ssl: boolean;
+      sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+    };
 
 /** The validated, structured configuration every module receives. */
 export interface SwitchboardConfig {

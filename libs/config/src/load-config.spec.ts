@@ -28,6 +28,26 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads kafka settings when TRANSPORT=kafka', () => {
+    expect(loadConfig({ TRANSPORT: 'kafka', KAFKA_BROKERS: 'k1:9092,k2:9093', KAFKA_SSL: 'true' }).transport).toEqual({
+      kind: 'kafka',
+      brokers: ['k1:9092', 'k2:9093'],
+      topic: 'switchboard.broadcast',
+      clientId: 'switchboard',
+      groupPrefix: 'switchboard',
+      partitions: 6,
+      replicationFactor: -1,
+      ssl: true,
+      sasl: undefined,
+    });
+  });
+
+  it('requires SASL credentials with a SASL mechanism', () => {
+    expect(() => loadConfig({ TRANSPORT: 'kafka', KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/KAFKA_SASL_USERNAME/);
+    expect(() => loadConfig({ TRANSPORT: 'kafka', KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/allowed: plain, scram-sha-256, scram-sha-512/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS/);
+  });
+
   it('names every invalid variable and the allowed values', () => {
     let error: unknown;
     try {

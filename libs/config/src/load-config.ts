@@ -20,6 +20,15 @@ function describeIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string 
   return `${variable}=${JSON.stringify(got ?? '')}: ${issue.message}${allowed}`;
 }
 
+function kafkaSasl(env: Env): Extract<TransportConfig, { kind: 'kafka' }>['sasl'] {
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = env;
+  if (!mechanism) return undefined;
+  if (username === undefined || password === undefined) {
+    throw new ConfigError([`KAFKA_SASL_MECHANISM=${JSON.stringify(mechanism)}: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set too`]);
+  }
+  return { mechanism, username, password };
+}
+
 function transportConfig(env: Env): TransportConfig {
   switch (env.TRANSPORT) {
     case 'memory':
@@ -27,7 +36,17 @@ function transportConfig(env: Env): TransportConfig {
     case 'redis':
       return { kind: 'redis', url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
     case 'kafka':
-      throw new ConfigError(['TRANSPORT="kafka": the Kafka transport is not available in this build (allowed: memory, redis)']);
+      return {
+        kind: 'kafka',
+        brokers: env.KAFKA_BROKERS.split(','),
+        topic: env.KAFKA_TOPIC,
+        clientId: env.KAFKA_CLIENT_ID,
+        groupPrefix: env.KAFKA_GROUP_PREFIX,
+        partitions: env.KAFKA_PARTITIONS,
+        replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+        ssl: env.KAFKA_SSL,
+        sasl: kafkaSasl(env),
+      };
   }
 }
 

@@ -1,3 +1,5 @@
+export { KAFKA_TRANSPORT_OPTIONS, type KafkaTransportOptions } from './kafka/kafka-options.js';
+export { KafkaTransport } from './kafka/kafka.transport.js';
 export { MemoryTransport } from './memory/memory.transport.js';
 export { REDIS_TRANSPORT_OPTIONS, type RedisTransportOptions } from './redis/redis-options.js';
 export { RedisTransport } from './redis/redis.transport.js';

@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { TransportConfig } from '#libs/config';
+import { KAFKA_TRANSPORT_OPTIONS } from './kafka/kafka-options.js';
+import { KafkaTransport } from './kafka/kafka.transport.js';
 import { MemoryTransport } from './memory/memory.transport.js';
 import { REDIS_TRANSPORT_OPTIONS } from './redis/redis-options.js';
 import { RedisTransport } from './redis/redis.transport.js';
@@ -15,6 +17,13 @@ function transportProviders(config: TransportConfig): Provider[] {
         { provide: REDIS_TRANSPORT_OPTIONS, useValue: { url: config.url, prefix: config.prefix } },
         { provide: TRANSPORT, useClass: RedisTransport },
       ];
+    case 'kafka': {
+      const { kind: _kind, ...options } = config;
+      return [
+        { provide: KAFKA_TRANSPORT_OPTIONS, useValue: options },
+        { provide: TRANSPORT, useClass: KafkaTransport },
+      ];
+    }
   }
 }
 

@@ -1,0 +1,302 @@
+import { Injectable, Logger } from '@nestjs/common';
+import kafkajs, { type Admin, type Consumer, type EachMessagePayload, type KafkaConfig, type Producer } from 'kafkajs';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '../codec/bus-codec.js';
+import { type Broadcast, type ControlMessage, type Transport, type TransportHealth, TransportUnavailableError } from '../transport.js';
+import { kafkaLogCreator } from './kafka-logger.js';
+import { InjectKafkaOptions, type KafkaTransportOptions } from './kafka-options.js';
+import { ProducerBatcher } from './producer-batcher.js';
+import { PROBE_HEADER, RoundTripProbe } from './round-trip-probe.js';
+
+const { Kafka, Partitioners } = kafkajs;
+
+/** A probe every second; not ready once none has come back for three. */
+const PROBE_INTERVAL_MS = 1000;
+const PROBE_STALE_MS = 3500;
+const START_TIMEOUT_MS = 60_000;
+const PRODUCE_TIMEOUT_MS = 5000;
+/** Broadcasts are live traffic, not a log: keep an hour for debugging, then let them go. */
+const BROADCAST_RETENTION_MS = String(60 * 60_000);
+const CONTROL_RETENTION_MS = String(10 * 60_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Kafka between nodes. Every node consumes the whole broadcast topic in a consumer
+ * group of its own (so each node gets every message, not a share of them), starting
+ * at the latest offset and committing nothing, and keeps the channels it follows.
+ * Messages are keyed by channel, so one channel's messages stay in one partition, in
+ * order. The node deletes its group when it stops.
+ */
+@Injectable()
+export class KafkaTransport implements Transport {
+  readonly name = 'kafka';
+  private readonly logger = new Logger('KafkaTransport');
+  private readonly kafka: InstanceType<typeof Kafka>;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly batcher: ProducerBatcher;
+  private readonly groupId: string;
+  private readonly controlTopic: string;
+  private readonly probe: RoundTripProbe;
+  private consumer?: Consumer;
+  private readonly followed = new Set<string>();
+  private broadcastHandlers: Array<(message: Broadcast) => void> = [];
+  private controlHandlers: Array<(message: ControlMessage) => void> = [];
+  private probeTimer?: NodeJS.Timeout;
+  private started = false;
+  private stopped = false;
+  private lastError?: string;
+
+  constructor(@InjectKafkaOptions() private readonly options: KafkaTransportOptions) {
+    const config: KafkaConfig = {
+      clientId: options.clientId,
+      brokers: options.brokers,
+      ssl: options.ssl,
+      connectionTimeout: 2000,
+      requestTimeout: 5000,
+      retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 2 },
+      logCreator: kafkaLogCreator,
+    };
+    if (options.sasl) config.sasl = options.sasl as KafkaConfig['sasl'];
+    this.kafka = new Kafka(config);
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+    this.batcher = new ProducerBatcher(this.producer, PRODUCE_TIMEOUT_MS);
+    this.groupId = `${options.groupPrefix}.${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    this.controlTopic = `${options.topic}.control`;
+    this.probe = new RoundTripProbe(this.groupId);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      try {
+        await this.connect();
+        break;
+      } catch (error) {
+        this.noteError(error);
+        if (Date.now() > deadline) {
+          this.logger.error(`could not reach Kafka at ${this.options.brokers.join(',')}; node stays not-ready and keeps retrying`);
+          void this.keepConnecting();
+          return;
+        }
+        await sleep(1000);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.probeTimer);
+    this.batcher.abort(new TransportUnavailableError('kafka transport is stopped'));
+    this.followed.clear();
+    await this.consumer?.disconnect().catch(() => undefined);
+    if (this.started) await this.admin.deleteGroups([this.groupId]).catch(() => undefined);
+    await Promise.all([this.producer.disconnect(), this.admin.disconnect()].map((p) => p.catch(() => undefined)));
+    this.probe.reset();
+  }
+
+  health(): TransportHealth {
+    if (this.stopped) return { ready: false, detail: 'stopped' };
+    const age = this.probe.ageMs();
+    if (age > PROBE_STALE_MS) {
+      const since = Number.isFinite(age) ? `no round trip through Kafka for ${Math.round(age / 1000)} s` : 'not connected yet';
+      return { ready: false, detail: `${since}${this.lastError ? ` (${this.lastError})` : ''}` };
+    }
+    return { ready: true, detail: `connected to ${this.options.brokers.join(',')}, topic ${this.options.topic}, last round trip ${age} ms ago` };
+  }
+
+  async publish(message: Broadcast): Promise<void> {
+    this.assertReady();
+    await this.produce(this.options.topic, { key: message.channel, value: encodeBroadcast(message) });
+  }
+
+  async publishControl(message: ControlMessage): Promise<void> {
+    this.assertReady();
+    await this.produce(this.controlTopic, { value: encodeControl(message) });
+  }
+
+  onBroadcast(handler: (message: Broadcast) => void): void {
+    this.broadcastHandlers.push(handler);
+  }
+
+  onControl(handler: (message: ControlMessage) => void): void {
+    this.controlHandlers.push(handler);
+  }
+
+  /** Kafka delivers the whole topic to every node; following is a local filter. */
+  async follow(channel: string): Promise<void> {
+    this.followed.add(channel);
+  }
+
+  async unfollow(channel: string): Promise<void> {
+    this.followed.delete(channel);
+  }
+
+  private async connect(): Promise<void> {
+    await this.admin.connect();
+    await this.producer.connect();
+    await this.ensureTopics();
+    await this.startConsumer();
+    await this.awaitEveryPartition();
+    this.started = true;
+    this.probeTimer = setInterval(() => void this.sendProbe(), PROBE_INTERVAL_MS);
+    this.probeTimer.unref();
+    this.logger.log(`consuming ${this.options.topic} as group ${this.groupId}`);
+  }
+
+  private async keepConnecting(): Promise<void> {
+    while (!this.stopped && !this.started) {
+      try {
+        await this.connect();
+      } catch (error) {
+        this.noteError(error);
+        await sleep(2000);
+      }
+    }
+  }
+
+  private async ensureTopics(): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = [
+      { topic: this.options.topic, numPartitions: this.options.partitions, retention: BROADCAST_RETENTION_MS },
+      { topic: this.controlTopic, numPartitions: 1, retention: CONTROL_RETENTION_MS },
+    ].filter((spec) => !existing.has(spec.topic));
+    if (missing.length === 0) return;
+    await this.admin
+      .createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.numPartitions,
+          replicationFactor: this.options.replicationFactor,
+          configEntries: [{ name: 'retention.ms', value: spec.retention }],
+        })),
+      })
+      .catch((error: Error) => {
+        // Another node may have created it between our list and create.
+        if (!/already exists/i.test(error.message)) throw error;
+      });
+    this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+  }
+
+  private async startConsumer(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      // kafkajs waits up to 5 s for a batch by default; broadcasts must not.
+      maxWaitTimeInMs: 10,
+      minBytes: 1,
+      // The broker's minimum session: a node that died is out of its (own) group quickly,
+      // and after a broker restart the group re-forms without a long wait.
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      rebalanceTimeout: 6000,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 200, maxRetryTime: 2000, retries: 8, restartOnFailure: async () => true },
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.noteError(payload.error);
+      if (!payload.restart && !this.stopped) void this.replaceConsumer();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.options.topic, this.controlTopic], fromBeginning: false });
+    await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachMessage: async (payload) => this.receive(payload) });
+    this.consumer = consumer;
+  }
+
+  /** kafkajs gives up on non-retriable crashes; a broadcast bus must not. */
+  private async replaceConsumer(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    while (!this.stopped) {
+      try {
+        await this.startConsumer();
+        this.logger.log('consumer restarted');
+        return;
+      } catch (error) {
+        this.noteError(error);
+        await sleep(2000);
+      }
+    }
+  }
+
+  /**
+   * A group that has just joined resolves "latest" per partition on its first fetch;
+   * until then a publish could slip past. Start-up waits for a probe through every
+   * partition, so after start() nothing published is missed.
+   */
+  private async awaitEveryPartition(): Promise<void> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [this.options.topic] });
+    const partitions = metadata.topics[0]?.partitions.map((p) => p.partitionId) ?? [];
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    const targets = [...partitions.map((partition) => ({ topic: this.options.topic, partition })), { topic: this.controlTopic, partition: 0 }];
+    await Promise.all(
+      targets.map(async ({ topic, partition }) => {
+        while (!this.stopped) {
+          const { token, arrived } = this.probe.next();
+          await this.producer.send({ topic, acks: 1, messages: [{ partition, value: '', headers: { [PROBE_HEADER]: token } }] });
+          const ok = await Promise.race([arrived.then(() => true), sleep(1000).then(() => false)]);
+          if (ok) return;
+          this.probe.cancel(token);
+          if (Date.now() > deadline) throw new Error(`no probe came back through ${topic}/${partition}`);
+        }
+      }),
+    );
+  }
+
+  private async sendProbe(): Promise<void> {
+    const { token, arrived } = this.probe.next();
+    const expire = setTimeout(() => this.probe.cancel(token), PROBE_STALE_MS);
+    try {
+      await this.batcher.send(this.controlTopic, { value: '', headers: { [PROBE_HEADER]: token } });
+      await arrived;
+      this.lastError = undefined;
+    } catch (error) {
+      this.noteError(error);
+      this.probe.cancel(token);
+    } finally {
+      clearTimeout(expire);
+    }
+  }
+
+  private async produce(topic: string, message: { key?: string; value: string }): Promise<void> {
+    try {
+      await this.batcher.send(topic, message);
+    } catch (error) {
+      if (error instanceof TransportUnavailableError) throw error;
+      throw new TransportUnavailableError(`kafka produce failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private assertReady(): void {
+    if (this.stopped) throw new TransportUnavailableError('kafka transport is stopped');
+    const health = this.health();
+    if (!health.ready) throw new TransportUnavailableError(`kafka is unavailable: ${health.detail}; message not published`);
+  }
+
+  private receive({ topic, message }: EachMessagePayload): void {
+    const probe = message.headers?.[PROBE_HEADER];
+    if (probe !== undefined) {
+      this.probe.received(probe.toString());
+      return;
+    }
+    if (!message.value) return;
+    if (topic === this.controlTopic) {
+      const control = decodeControl(message.value.toString());
+      if (control) for (const handler of this.controlHandlers) handler(control);
+      return;
+    }
+    const channel = message.key?.toString();
+    if (channel === undefined || !this.followed.has(channel)) return;
+    const broadcast = decodeBroadcast(channel, message.value.toString());
+    if (broadcast) for (const handler of this.broadcastHandlers) handler(broadcast);
+  }
+
+  private noteError(error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    if (text !== this.lastError) this.logger.warn(`kafka: ${text}`);
+    this.lastError = text;
+  }
+}
