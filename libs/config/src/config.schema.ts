@@ -36,6 +36,19 @@ export const envSchema = z.object({
   NODE_HEARTBEAT_MS: int(100, 60_000).default(2000),
   API_KEY: optionalSecret,
   ADMIN_TOKEN: optionalSecret,
+  ALLOWED_ORIGINS: z
+    .string()
+    .refine(
+      (value) => value === '*' || value === 'same-origin' || value.split(',').every((origin) => /^https?:\/\/[^\s/,]+$/.test(origin.trim())),
+      'must be *, same-origin, or a comma-separated list of origins like https://app.example.com',
+    )
+    .default('same-origin'),
+  AUTH_JWT_SECRET: optionalSecret.refine((value) => value === undefined || value.length >= 32, 'must be at least 32 characters (HS256 needs a 256-bit key)'),
+  AUTH_JWT_PUBLIC_KEY: optionalSecret.refine((value) => value === undefined || value.includes('-----BEGIN PUBLIC KEY-----'), 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)'),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_CHANNELS_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 characters from A-Za-z0-9_.:-').default('channels'),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),

@@ -16,6 +16,20 @@ export type TransportConfig =
       sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
     };
 
+export type OriginPolicyConfig = { kind: 'any' } | { kind: 'same-origin' } | { kind: 'list'; origins: string[] };
+
+/** How upgrade tokens are verified; the algorithm is pinned by the kind of key. */
+export type JwtKeyConfig =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'public-key'; pem: string }
+  | { kind: 'jwks'; url: string };
+
+export interface AuthConfig {
+  origins: OriginPolicyConfig;
+  /** Unset: no authentication, every channel open (development). */
+  jwt?: JwtKeyConfig & { audience?: string; issuer?: string; channelsClaim: string };
+}
+
 /** The validated, structured configuration every module receives. */
 export interface SwitchboardConfig {
   port: number;
@@ -38,6 +52,7 @@ export interface SwitchboardConfig {
   admin: {
     token?: string;
   };
+  auth: AuthConfig;
   shutdown: {
     timeoutMs: number;
   };

@@ -1,8 +1,9 @@
+import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import type { SwitchboardConfig, TransportConfig } from './config.js';
+import type { AuthConfig, JwtKeyConfig, OriginPolicyConfig, SwitchboardConfig, TransportConfig } from './config.js';
 import { envSchema, type Env } from './config.schema.js';
 
 /** Thrown when the environment does not describe a valid node; lists every bad variable. */
@@ -27,6 +28,38 @@ function kafkaSasl(env: Env): Extract<TransportConfig, { kind: 'kafka' }>['sasl'
     throw new ConfigError([`KAFKA_SASL_MECHANISM=${JSON.stringify(mechanism)}: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set too`]);
   }
   return { mechanism, username, password };
+}
+
+function authConfig(env: Env): AuthConfig {
+  const origins: OriginPolicyConfig =
+    env.ALLOWED_ORIGINS === '*'
+      ? { kind: 'any' }
+      : env.ALLOWED_ORIGINS === 'same-origin'
+        ? { kind: 'same-origin' }
+        : { kind: 'list', origins: env.ALLOWED_ORIGINS.split(',').map((origin) => origin.trim()) };
+  const keys: JwtKeyConfig[] = [];
+  if (env.AUTH_JWT_SECRET) keys.push({ kind: 'secret', secret: env.AUTH_JWT_SECRET });
+  // A PEM in a one-line env file usually arrives with literal \n for its line breaks.
+  if (env.AUTH_JWT_PUBLIC_KEY) keys.push({ kind: 'public-key', pem: env.AUTH_JWT_PUBLIC_KEY.replace(/\\n/g, '\n') });
+  if (env.AUTH_JWKS_URL) keys.push({ kind: 'jwks', url: env.AUTH_JWKS_URL });
+  if (keys.length > 1) {
+    throw new ConfigError(['AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY and AUTH_JWKS_URL: set at most one of them']);
+  }
+  const key = keys[0];
+  if (key?.kind === 'public-key') {
+    try {
+      const publicKey = createPublicKey(key.pem);
+      const type = publicKey.asymmetricKeyType;
+      const curve = publicKey.asymmetricKeyDetails?.namedCurve;
+      if (type !== 'rsa' && !(type === 'ec' && curve === 'prime256v1')) throw new Error(`${type} ${curve ?? ''} key`);
+    } catch (error) {
+      throw new ConfigError([`AUTH_JWT_PUBLIC_KEY: not a usable public key (${(error as Error).message}); use an RSA key (RS256) or an EC P-256 key (ES256)`]);
+    }
+  }
+  return {
+    origins,
+    jwt: key && { ...key, audience: env.AUTH_JWT_AUDIENCE, issuer: env.AUTH_JWT_ISSUER, channelsClaim: env.AUTH_CHANNELS_CLAIM },
+  };
 }
 
 function transportConfig(env: Env): TransportConfig {
@@ -88,6 +121,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Switchboard
     cluster: { heartbeatMs: e.NODE_HEARTBEAT_MS },
     api: { apiKey: e.API_KEY },
     admin: { token: e.ADMIN_TOKEN },
+    auth: authConfig(e),
     shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
   };
 }
