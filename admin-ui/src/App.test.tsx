@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChannelSummary, ClusterNode, ClusterOverview } from './api/types';
@@ -124,6 +124,29 @@ describe('the dashboard', () => {
     await userEvent.click(within(error).getByRole('button', { name: 'Retry now' }));
     expect(await screen.findByTestId('total-connections')).toBeTruthy();
   });
+
+  it('polls every 2 s while the tab is visible, and pauses while it is hidden', async () => {
+    const server = fakeNode();
+    renderApp();
+    await screen.findAllByTestId('node-row');
+    const polls = () => server.requests.filter((request) => request.path === '/api/nodes').length;
+    const setVisibility = (state: 'hidden' | 'visible') => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    const first = polls();
+    await waitFor(() => expect(polls()).toBe(first + 1), { timeout: 2600 });
+    try {
+      setVisibility('hidden');
+      const hidden = polls();
+      await new Promise((resolve) => setTimeout(resolve, 2600));
+      expect(polls()).toBe(hidden);
+      setVisibility('visible');
+      await waitFor(() => expect(polls()).toBeGreaterThan(hidden), { timeout: 2600 });
+    } finally {
+      setVisibility('visible');
+    }
+  }, 12_000);
 
   it('keeps the last data and shows a banner when polls start failing', async () => {
     const server = fakeNode();

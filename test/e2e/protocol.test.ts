@@ -13,7 +13,7 @@ describe('WebSocket protocol (memory transport, one node)', () => {
   };
 
   beforeAll(async () => {
-    node = await startInProcessNode({ NODE_ID: 'proto-node', MAX_PAYLOAD_BYTES: '1024' });
+    node = await startInProcessNode({ NODE_ID: 'proto-node', MAX_PAYLOAD_BYTES: '1024', RATE_LIMIT_BURST: '1000' });
   });
   afterAll(async () => {
     clients.forEach((client) => client.close());

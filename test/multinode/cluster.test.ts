@@ -31,7 +31,7 @@ describe.each(buses)('a 3-node cluster on %s', (_name, startBus) => {
 
   beforeAll(async () => {
     bus = await startBus();
-    nodes = await Promise.all(['a', 'b', 'c'].map((name) => startGatewayProcess({ ...bus.env, NODE_ID: `${bus.name}-${name}`, NODE_HEARTBEAT_MS: String(HEARTBEAT_MS) })));
+    nodes = await Promise.all(['a', 'b', 'c'].map((name) => startGatewayProcess({ ...bus.env, NODE_ID: `${bus.name}-${name}`, NODE_HEARTBEAT_MS: String(HEARTBEAT_MS), RATE_LIMIT_BURST: '1000' })));
     for (const node of nodes) await eventually(async () => (await getJson(`${node.http}/health/ready`)).status === 200, 30_000);
     // Every node sees every other before the tests start.
     for (const node of nodes) await eventually(async () => (await getJson(`${node.http}/api/nodes`)).body.length === 3, 10_000);

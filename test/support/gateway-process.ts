@@ -27,7 +27,8 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
   const managed = spawnManaged(process.execPath, [MAIN], {
     cwd: root,
     logFile,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port), NODE_ID: nodeId },
+    // No load balancer waits to notice a test node's SIGTERM: no drain delay unless a test asks for one.
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', DRAIN_DELAY_MS: '0', ...env, PORT: String(port), NODE_ID: nodeId },
   });
   const http = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;

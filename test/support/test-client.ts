@@ -12,6 +12,8 @@ export interface Frame {
  */
 export class TestClient {
   readonly frames: Frame[] = [];
+  /** The welcome frame the server greeted this connection with. */
+  welcome!: Frame;
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: Array<() => void> = [];
 
@@ -38,7 +40,7 @@ export class TestClient {
       socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
       socket.once('error', reject);
     });
-    await client.next((frame) => frame.event === 'welcome');
+    client.welcome = await client.next((frame) => frame.event === 'welcome');
     return client;
   }
 

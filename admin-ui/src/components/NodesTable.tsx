@@ -46,8 +46,8 @@ export function NodesTable({ nodes, serverNow, answeredBy, colorOf }: Props) {
               <th scope="col" className="num">
                 Out msg/s
               </th>
-              <th scope="col" className="num">
-                Last heartbeat
+              <th scope="col" className="num" title="Time since the answering node last heard from it">
+                Heartbeat
               </th>
             </tr>
           </thead>
@@ -59,16 +59,18 @@ export function NodesTable({ nodes, serverNow, answeredBy, colorOf }: Props) {
               const stale = !gone && !node.self && age > 5_000;
               return (
                 <tr key={node.id} data-testid="node-row" data-node-id={node.id} data-status={status} className={gone ? 'row-gone' : undefined}>
-                  <th scope="row" className="node-id">
-                    <span className="swatch" style={{ background: colorOf(node.id) }} aria-hidden="true" />
-                    <span className="mono ellipsis" title={node.id}>
-                      {node.id}
-                    </span>
-                    {node.id === answeredBy && (
-                      <span className="tag" title="The node answering this dashboard">
-                        this node
+                  <th scope="row">
+                    <div className="node-id">
+                      <span className="swatch" style={{ background: colorOf(node.id) }} aria-hidden="true" />
+                      <span className="mono ellipsis" title={node.id}>
+                        {node.id}
                       </span>
-                    )}
+                      {node.id === answeredBy && (
+                        <span className="tag" title="The node answering this dashboard">
+                          this node
+                        </span>
+                      )}
+                    </div>
                   </th>
                   <td>
                     <StatusBadge status={status} />

@@ -20,6 +20,11 @@ interface Props {
   height?: number;
 }
 
+function showLatest(u: uPlot): void {
+  const last = u.data[0].length - 1;
+  if (last >= 0 && u.cursor.idx == null) u.setLegend({ idx: last });
+}
+
 const cssVar = (name: string, fallback: string) =>
   getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
@@ -45,15 +50,26 @@ export function TimeSeriesChart({ title, testId, data, series, format, height = 
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 240),
       height,
-      padding: [8, 8, 0, 0],
+      padding: [8, 28, 0, 0],
       legend: { live: true },
+      hooks: {
+        // Without the cursor on the plot, the legend shows the latest values rather than dashes.
+        setData: [showLatest],
+        setCursor: [(u) => u.cursor.idx == null && showLatest(u)],
+      },
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: {
         x: { time: true },
         y: { range: (_u, _min, max) => uPlot.rangeNum(0, Math.max(max ?? 0, 1), 0.1, true) },
       },
       axes: [
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+        {
+          stroke: axis,
+          space: 90,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          values: (_u, splits) => splits.map((seconds) => formatClock(seconds * 1000)),
+        },
         { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { show: false }, size: 48, values: (_u, splits) => splits.map(formatAxis) },
       ],
       series: [
@@ -93,7 +109,7 @@ export function TimeSeriesChart({ title, testId, data, series, format, height = 
   return (
     <figure className="panel chart" data-testid={testId} data-samples={samples}>
       <figcaption className="panel-title">{title}</figcaption>
-      <div className="chart-body">
+      <div className={`chart-body${samples < 2 ? ' chart-body-empty' : ''}`}>
         <div ref={container} className="chart-canvas" />
         {samples < 2 && <div className="chart-empty">Collecting samples…</div>}
       </div>

@@ -7,10 +7,24 @@ interface Props {
   channelCount: number | undefined;
 }
 
-function Stat({ label, testId, value, display, sub, tone }: { label: string; testId: string; value: number | string; display: ReactNode; sub?: ReactNode; tone?: 'ok' | 'bad' }) {
+interface StatProps {
+  label: string;
+  testId: string;
+  value: number | string;
+  display: ReactNode;
+  sub?: ReactNode;
+  tone?: 'ok' | 'bad';
+  /** Beside the label, e.g. a health badge. */
+  aside?: ReactNode;
+}
+
+function Stat({ label, testId, value, display, sub, tone, aside }: StatProps) {
   return (
     <div className={`stat${tone ? ` stat-${tone}` : ''}`}>
-      <div className="stat-label">{label}</div>
+      <div className="stat-label">
+        <span>{label}</span>
+        {aside}
+      </div>
       <div className="stat-value" data-testid={testId} data-value={value}>
         {display}
       </div>
@@ -35,7 +49,7 @@ export function Totals({ overview, channelCount }: Props) {
           </span>
         }
       />
-      <Stat label="Open connections" testId="total-connections" value={overview.connections} display={formatInt(overview.connections)} sub="WebSocket clients, all nodes" />
+      <Stat label="Open connections" testId="total-connections" value={overview.connections} display={formatInt(overview.connections)} sub="WebSocket clients" />
       <Stat
         label="Messages in"
         testId="total-messages-in"
@@ -46,7 +60,7 @@ export function Totals({ overview, channelCount }: Props) {
             <span className="unit">/s</span>
           </>
         }
-        sub="published, all nodes"
+        sub="published"
       />
       <Stat
         label="Messages out"
@@ -72,17 +86,14 @@ export function Totals({ overview, channelCount }: Props) {
         testId="transport-status"
         value={transport.ready ? 'up' : 'down'}
         tone={transport.ready ? 'ok' : 'bad'}
+        aside={<span className={`transport-state ${transport.ready ? 'ok' : 'bad'}`}>{transport.ready ? 'healthy' : 'down'}</span>}
         display={
           <span className="transport">
             <span className={`health-dot ${transport.ready ? 'ok' : 'bad'}`} aria-hidden="true" />
-            {transport.kind}
+            <span className="ellipsis">{transport.kind}</span>
           </span>
         }
-        sub={
-          <span title={transport.detail} className="ellipsis">
-            {transport.ready ? 'healthy' : 'DOWN'} · {transport.detail}
-          </span>
-        }
+        sub={<span title={transport.detail}>{transport.detail}</span>}
       />
     </section>
   );

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { SwitchboardConfig } from '#libs/config';
-import { SwitchboardWsAdapter } from '#libs/gateway';
+import { enforceHandshakeDeadline, SwitchboardWsAdapter } from '#libs/gateway';
 import { AppModule } from './app.module.js';
 
 /** Builds a node ready to `listen`; used by main.ts and by the end-to-end tests. */
@@ -13,5 +13,6 @@ export async function createGatewayApp(config: SwitchboardConfig): Promise<INest
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: config.gateway.maxPayloadBytes + 1024 });
   app.useWebSocketAdapter(new SwitchboardWsAdapter(app));
+  enforceHandshakeDeadline(app.getHttpServer(), config.limits.httpHeadersTimeoutMs);
   return app;
 }

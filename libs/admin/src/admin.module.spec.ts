@@ -89,7 +89,7 @@ describe('AdminModule without a build', () => {
       for (const path of ['/admin', '/admin/assets/index-Ab12Cd.js']) {
         const response = await fetch(`${url}${path}`);
         expect(response.status).toBe(503);
-        const body = await response.json();
+        const body = (await response.json()) as { message: string };
         expect(body).toMatchObject({ statusCode: 503, code: 'ADMIN_UI_NOT_BUILT' });
         expect(body.message).toContain('npm run build');
       }

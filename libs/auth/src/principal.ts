@@ -22,3 +22,14 @@ export function permissionsFromClaim(sub: string, claim: unknown): ChannelPermis
   }
   return ChannelPermissions.forUser(sub, [], []);
 }
+
+const principals = new WeakMap<object, Principal>();
+
+/** Hands the principal from the upgrade to the connection handler, keyed by the upgrade request. */
+export function attachPrincipal(request: object, principal: Principal): void {
+  principals.set(request, principal);
+}
+
+export function principalOf(request: object): Principal {
+  return principals.get(request) ?? ANONYMOUS;
+}

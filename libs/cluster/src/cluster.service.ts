@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { hostname } from 'node:os';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { NodeLifecycle } from '#libs/health';
+import { MetricsService } from '#libs/metrics';
 import { type ChannelStats, type ControlMessage, InjectTransport, type NodeHeartbeat, type Transport } from '#libs/transport';
 import { type ChannelSummary, type ClusterNode, type ClusterOverview, toClusterNode } from './cluster-node.js';
 import type { LocalNodeSource } from './local-node.js';
@@ -42,6 +43,7 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectConfig() private readonly config: SwitchboardConfig,
     @InjectTransport() private readonly transport: Transport,
     private readonly lifecycle: NodeLifecycle,
+    private readonly metrics: MetricsService,
   ) {
     this.address = `${hostname()}:${config.port}`;
     transport.onControl((message) => this.receive(message));
@@ -139,9 +141,13 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
   private beat(): void {
     this.sampleRates();
     const message: ControlMessage = { type: 'heartbeat', node: this.localHeartbeat(), sentAt: Date.now() };
-    this.transport.publishControl(message).catch((error: unknown) => {
-      this.logger.debug?.(`heartbeat not sent: ${String(error)}`);
-    });
+    this.transport.publishControl(message).then(
+      () => this.metrics.transportPublished.inc({ type: 'control' }),
+      (error: unknown) => {
+        this.metrics.transportErrors.inc({ operation: 'publish' });
+        this.logger.debug?.(`heartbeat not sent: ${String(error)}`);
+      },
+    );
     this.prune();
   }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -48,8 +49,27 @@ export const envSchema = z.object({
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
   AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  RATE_LIMIT_PER_SEC: int(1, 1_000_000).default(50),
+  RATE_LIMIT_BURST: int(1, 1_000_000).default(100),
+  INVALID_FRAMES_PER_MINUTE: int(1, 1_000_000).default(30),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(128),
+  MAX_CONNECTIONS_PER_IP: int(0, 10_000_000).default(1000),
+  TRUSTED_PROXIES: z
+    .string()
+    .refine((value) => value.split(',').every((ip) => isIP(ip.trim()) !== 0), 'must be a comma-separated list of IP addresses')
+    .default('127.0.0.1,::1,::ffff:127.0.0.1'),
+  MAX_BUFFERED_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  WRITE_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
   AUTH_CHANNELS_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 characters from A-Za-z0-9_.:-').default('channels'),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  // Load balancing and drain (README "Operations"; deploy/README.md).
+  MAX_CONNECTIONS: int(0, 10_000_000).default(0),
+  AGENT_PORT: int(1, 65535).optional(),
+  EVENT_LOOP_LAG_LIMIT_MS: int(10, 60_000).default(1000),
+  DRAIN_DELAY_MS: int(0, 600_000).default(3000),
+  DRAIN_BATCH: int(1, 1_000_000).default(100),
+  DRAIN_INTERVAL_MS: int(0, 60_000).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   KAFKA_BROKERS: z

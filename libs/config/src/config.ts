@@ -30,6 +30,21 @@ export interface AuthConfig {
   jwt?: JwtKeyConfig & { audience?: string; issuer?: string; channelsClaim: string };
 }
 
+/** Abuse limits: docs/security.md explains each one. */
+export interface LimitsConfig {
+  ratePerSec: number;
+  rateBurst: number;
+  invalidFramesPerMinute: number;
+  maxSubscriptionsPerConnection: number;
+  /** 0: unlimited. */
+  maxConnectionsPerIp: number;
+  /** Peers whose X-Forwarded-For is believed when counting connections per client IP. */
+  trustedProxies: string[];
+  maxBufferedBytes: number;
+  writeTimeoutMs: number;
+  httpHeadersTimeoutMs: number;
+}
+
 /** The validated, structured configuration every module receives. */
 export interface SwitchboardConfig {
   port: number;
@@ -42,6 +57,8 @@ export interface SwitchboardConfig {
     path: string;
     maxPayloadBytes: number;
     pingIntervalMs: number;
+    /** Open WebSockets this node accepts before answering upgrades 503; 0: unlimited. */
+    maxConnections: number;
   };
   cluster: {
     heartbeatMs: number;
@@ -53,8 +70,22 @@ export interface SwitchboardConfig {
     token?: string;
   };
   auth: AuthConfig;
+  limits: LimitsConfig;
   shutdown: {
     timeoutMs: number;
+    /** Readiness is 503 this long before clients are closed, so balancers stop sending new ones. */
+    drainDelayMs: number;
+    /** Clients closed (1012) per batch, and the pause between batches: a restart is not a reconnect storm. */
+    drainBatch: number;
+    drainIntervalMs: number;
+  };
+  health: {
+    /** Event-loop delay above which /health/live fails and the agent weight bottoms out. */
+    eventLoopLagLimitMs: number;
+  };
+  loadBalancer: {
+    /** TCP port of the HAProxy agent-check responder; undefined: no responder. */
+    agentPort?: number;
   };
 }
 

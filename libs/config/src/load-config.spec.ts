@@ -66,4 +66,21 @@ describe('loadConfig', () => {
   it('rejects a REDIS_URL that is not a redis URL', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
   });
+
+  it('load balancing and drain: documented defaults, agent off unless AGENT_PORT is set', () => {
+    const config = loadConfig({});
+    expect(config.gateway.maxConnections).toBe(0);
+    expect(config.loadBalancer).toEqual({ agentPort: undefined });
+    expect(config.health).toEqual({ eventLoopLagLimitMs: 1000 });
+    expect(config.shutdown).toEqual({ timeoutMs: 10_000, drainDelayMs: 3000, drainBatch: 100, drainIntervalMs: 50 });
+    expect(loadConfig({ AGENT_PORT: '3101', MAX_CONNECTIONS: '5000' })).toMatchObject({ loadBalancer: { agentPort: 3101 }, gateway: { maxConnections: 5000 } });
+  });
+
+  it('refuses a drain delay that leaves no time to close clients', () => {
+    expect(() => loadConfig({ DRAIN_DELAY_MS: '10000' })).toThrow(/DRAIN_DELAY_MS.*less than SHUTDOWN_TIMEOUT_MS/);
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '2000' })).toThrow(/DRAIN_DELAY_MS/);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '2000', DRAIN_DELAY_MS: '0' }).shutdown.drainDelayMs).toBe(0);
+    expect(() => loadConfig({ AGENT_PORT: '0' })).toThrow(/AGENT_PORT/);
+    expect(() => loadConfig({ DRAIN_BATCH: '0' })).toThrow(/DRAIN_BATCH/);
+  });
 });

@@ -83,6 +83,21 @@ function transportConfig(env: Env): TransportConfig {
   }
 }
 
+/** The drain delay is spent inside the shutdown budget: a delay that uses it all up could never close a client cleanly. */
+function shutdownConfig(env: Env): SwitchboardConfig['shutdown'] {
+  if (env.DRAIN_DELAY_MS > 0 && env.DRAIN_DELAY_MS >= env.SHUTDOWN_TIMEOUT_MS) {
+    throw new ConfigError([
+      `DRAIN_DELAY_MS=${JSON.stringify(String(env.DRAIN_DELAY_MS))}: must be less than SHUTDOWN_TIMEOUT_MS (${env.SHUTDOWN_TIMEOUT_MS}), which the delay is part of`,
+    ]);
+  }
+  return {
+    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    drainDelayMs: env.DRAIN_DELAY_MS,
+    drainBatch: env.DRAIN_BATCH,
+    drainIntervalMs: env.DRAIN_INTERVAL_MS,
+  };
+}
+
 /** The version of the running build, read from the nearest package.json (src/ and dist/ alike). */
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -117,11 +132,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Switchboard
       path: e.WS_PATH,
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       pingIntervalMs: e.WS_PING_INTERVAL_MS,
+      maxConnections: e.MAX_CONNECTIONS,
     },
     cluster: { heartbeatMs: e.NODE_HEARTBEAT_MS },
     api: { apiKey: e.API_KEY },
     admin: { token: e.ADMIN_TOKEN },
     auth: authConfig(e),
-    shutdown: { timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    limits: {
+      ratePerSec: e.RATE_LIMIT_PER_SEC,
+      rateBurst: e.RATE_LIMIT_BURST,
+      invalidFramesPerMinute: e.INVALID_FRAMES_PER_MINUTE,
+      maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      trustedProxies: e.TRUSTED_PROXIES.split(',').map((ip) => ip.trim()),
+      maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+      writeTimeoutMs: e.WRITE_TIMEOUT_MS,
+      httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    },
+    shutdown: shutdownConfig(e),
+    health: { eventLoopLagLimitMs: e.EVENT_LOOP_LAG_LIMIT_MS },
+    loadBalancer: { agentPort: e.AGENT_PORT },
   };
 }

@@ -1,5 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { ClusterService } from '#libs/cluster';
+import { NodeLoad } from '#libs/health';
 import { ConnectionRegistry } from './connections/connection-registry.js';
 import { FanoutService } from './fanout.service.js';
 import { SwitchboardGateway } from './gateway.js';
@@ -8,6 +9,7 @@ import { PublishController } from './http/publish.controller.js';
 import { Publisher } from './publisher.service.js';
 import { GracefulShutdown } from './shutdown/graceful-shutdown.js';
 import { TrafficCounters } from './traffic-counters.js';
+import { TransportMetrics } from './transport-metrics.js';
 
 /**
  * The WebSocket protocol and the HTTP publish API. Needs the global config, transport,
@@ -16,7 +18,7 @@ import { TrafficCounters } from './traffic-counters.js';
  */
 @Module({
   controllers: [PublishController],
-  providers: [SwitchboardGateway, ConnectionRegistry, FanoutService, Publisher, TrafficCounters, ApiKeyGuard, GracefulShutdown],
+  providers: [SwitchboardGateway, ConnectionRegistry, FanoutService, Publisher, TrafficCounters, ApiKeyGuard, GracefulShutdown, TransportMetrics],
   exports: [ConnectionRegistry, Publisher, GracefulShutdown],
 })
 export class GatewayModule implements OnModuleInit {
@@ -24,9 +26,11 @@ export class GatewayModule implements OnModuleInit {
     private readonly cluster: ClusterService,
     private readonly registry: ConnectionRegistry,
     private readonly traffic: TrafficCounters,
+    private readonly load: NodeLoad,
   ) {}
 
   onModuleInit(): void {
+    this.load.attach(() => this.registry.size);
     this.cluster.attach({
       connections: () => this.registry.size,
       channels: () => this.registry.channelStats(),

@@ -10,6 +10,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { principalOf } from '#libs/auth';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { MetricsService } from '#libs/metrics';
 import { Connection } from './connections/connection.js';
@@ -17,6 +18,8 @@ import { ConnectionRegistry } from './connections/connection-registry.js';
 import { encodeReply } from './protocol/encode.js';
 import type { FrameOf, Reply } from './protocol/frames.js';
 import { ProtocolExceptionFilter } from './protocol/protocol-exception.filter.js';
+import { ErrorCode } from './protocol/error-codes.js';
+import { ProtocolException } from './protocol/protocol-exception.js';
 import { Publisher } from './publisher.service.js';
 
 /**
@@ -36,13 +39,17 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const connection = new Connection(randomUUID(), socket, Connection.remoteAddressOf(request));
+    const principal = principalOf(request);
+    const connection = new Connection(randomUUID(), socket, Connection.remoteAddressOf(request), principal);
     this.registry.add(connection);
     this.metrics.connections.set(this.registry.size);
     this.metrics.connectionsAccepted.inc();
     socket.once('close', (code) => this.metrics.connectionsClosed.inc({ code: String(code) }));
-    socket.send(encodeReply({ event: 'welcome', data: { connectionId: connection.id, node: this.config.nodeId } }));
+    const welcome = { connectionId: connection.id, node: this.config.nodeId, ...(principal.userId === undefined ? {} : { userId: principal.userId }) };
+    const welcomeFrame = encodeReply({ event: 'welcome', data: welcome });
+    socket.send(welcomeFrame);
     this.metrics.messagesSent.inc({ event: 'welcome' });
+    this.metrics.bytesSent.inc(Buffer.byteLength(welcomeFrame));
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -59,7 +66,15 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
   async subscribe(@MessageBody() frame: FrameOf<'subscribe'>, @ConnectedSocket() socket: WebSocket): Promise<Reply | undefined> {
     const connection = this.registry.get(socket);
     if (!connection) return undefined;
-    await this.registry.subscribe(connection, frame.data.channel);
+    const { channel } = frame.data;
+    if (!connection.principal.permissions.canSubscribe(channel)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, `not allowed to subscribe to ${channel}`);
+    }
+    const max = this.config.limits.maxSubscriptionsPerConnection;
+    if (!connection.subscriptions.has(channel) && connection.subscriptions.size >= max) {
+      throw new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${max} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`);
+    }
+    await this.registry.subscribe(connection, channel);
     return { event: 'subscribed', data: { channel: frame.data.channel } };
   }
 
@@ -73,7 +88,12 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
 
   /** The ack is sent only to requests with an `id`: fire-and-forget publishers get no extra frame. */
   @SubscribeMessage('publish')
-  async publish(@MessageBody() frame: FrameOf<'publish'>): Promise<Reply | undefined> {
+  async publish(@MessageBody() frame: FrameOf<'publish'>, @ConnectedSocket() socket: WebSocket): Promise<Reply | undefined> {
+    const connection = this.registry.get(socket);
+    if (!connection) return undefined;
+    if (!connection.principal.permissions.canPublish(frame.data.channel)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, `not allowed to publish to ${frame.data.channel}`);
+    }
     await this.publisher.publish(frame.data.channel, frame.data.payload, 'ws');
     return frame.id === undefined ? undefined : { event: 'published', data: { channel: frame.data.channel } };
   }

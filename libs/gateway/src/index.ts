@@ -1,4 +1,5 @@
 export { ConnectionRegistry } from './connections/connection-registry.js';
+export { enforceHandshakeDeadline } from './limits/handshake-deadline.js';
 export { GatewayModule } from './gateway.module.js';
 export { CloseCode, ErrorCode } from './protocol/error-codes.js';
 export { CHANNEL_PATTERN } from './protocol/frames.js';

@@ -28,12 +28,14 @@ export class Publisher {
       await this.transport.publish({ channel, origin, ts, frame: encodeMessage(channel, payload, origin, ts) });
     } catch (error) {
       this.metrics.publishes.inc({ source, outcome: 'error' });
+      this.metrics.transportErrors.inc({ operation: 'publish' });
       if (error instanceof TransportUnavailableError) {
         throw new ProtocolException(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
       }
       throw error;
     }
     this.metrics.publishes.inc({ source, outcome: 'ok' });
+    this.metrics.transportPublished.inc({ type: 'broadcast' });
     return { ts };
   }
 }

@@ -1,14 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { EventLoopMonitor } from './event-loop-monitor.js';
 import { HealthController } from './health.controller.js';
+import { LoadIndicators } from './load.indicators.js';
 import { NodeLifecycle } from './node-lifecycle.js';
+import { NodeLoad } from './node-load.js';
+import { TransportIndicator } from './transport.indicator.js';
 
-/** GET /health/live and /health/ready, and the node's draining state. */
+/** GET /health/live and /health/ready, the node's draining state, its load (connections, event-loop delay). */
 @Global()
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [NodeLifecycle],
-  exports: [NodeLifecycle],
+  providers: [NodeLifecycle, NodeLoad, EventLoopMonitor, TransportIndicator, LoadIndicators],
+  exports: [NodeLifecycle, NodeLoad, EventLoopMonitor],
 })
 export class HealthModule {}

@@ -9,6 +9,6 @@ export class MetricsController {
   @Get()
   async scrape(@Res() response: Response): Promise<void> {
     response.setHeader('Content-Type', this.metrics.registry.contentType);
-    response.send(await this.metrics.registry.metrics());
+    response.send(await this.metrics.scrape());
   }
 }

@@ -12,6 +12,7 @@ export {
   type NodeHeartbeat,
   TRANSPORT,
   type Transport,
+  type TransportEvent,
   type TransportHealth,
   TransportUnavailableError,
 } from './transport.js';

@@ -77,7 +77,19 @@ export interface Transport {
 
   publishControl(message: ControlMessage): Promise<void>;
   onControl(handler: (message: ControlMessage) => void): void;
+
+  /**
+   * Optional: one round trip to the bus over the live connections (Redis: PING on both),
+   * so readiness does not rest on cached state alone. Rejects when the bus does not answer.
+   * Transports whose `health()` is already a measured round trip (Kafka) need not implement it.
+   */
+  ping?(): Promise<void>;
+  /** Optional: connection events, counted by the node's metrics. */
+  onEvent?(handler: (event: TransportEvent) => void): void;
 }
+
+/** `reconnect`: the connection came back after being lost; `error`: a connection error was reported. */
+export type TransportEvent = 'reconnect' | 'error';
 
 /** Injection token for the {@link Transport} chosen by configuration. */
 export const TRANSPORT = Symbol('SWITCHBOARD_TRANSPORT');

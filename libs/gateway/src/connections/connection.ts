@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import type { Principal } from '#libs/auth';
 
 /** What the gateway knows about one client socket for as long as it is open. */
 export class Connection {
@@ -12,6 +13,7 @@ export class Connection {
     readonly id: string,
     readonly socket: WebSocket,
     readonly remoteAddress: string,
+    readonly principal: Principal,
   ) {}
 
   static remoteAddressOf(request: IncomingMessage): string {

@@ -4,6 +4,9 @@ export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   UNKNOWN_EVENT: 'UNKNOWN_EVENT',
   INVALID_CHANNEL: 'INVALID_CHANNEL',
+  FORBIDDEN: 'FORBIDDEN',
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  RATE_LIMITED: 'RATE_LIMITED',
   TRANSPORT_UNAVAILABLE: 'TRANSPORT_UNAVAILABLE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
@@ -13,7 +16,10 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
+  POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
   SERVICE_RESTART: 1012,
+  /** Private-use code: the client did not read its messages fast enough (MAX_BUFFERED_BYTES). */
+  SLOW_CONSUMER: 4008,
 } as const;

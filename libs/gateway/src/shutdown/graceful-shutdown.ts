@@ -5,11 +5,22 @@ import { NodeLifecycle } from '#libs/health';
 import { MetricsService } from '#libs/metrics';
 import { ConnectionRegistry } from '../connections/connection-registry.js';
 import { CloseCode } from '../protocol/error-codes.js';
-import { closeClients } from '../ws/switchboard-ws.adapter.js';
+import { closePaced } from './paced-close.js';
+
+/** Kept out of the close phase for app.close() (HTTP server, transport) within SHUTDOWN_TIMEOUT_MS. */
+const CLOSE_APP_RESERVE_MS = 1000;
+/** The least the close phase gets, however little of the timeout the delay left. */
+const MIN_CLOSE_BUDGET_MS = 500;
+/** Kept after the last batch for its close handshakes. */
+const LAST_BATCH_GRACE_MS = 1000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The order a rolling restart needs: stop being ready, stop taking upgrades, tell the
- * cluster, close every client with 1012 so it reconnects elsewhere, then shut down.
+ * The order a rolling restart needs: stop being ready and refuse upgrades at once, give
+ * the load balancers DRAIN_DELAY_MS to notice (HAProxy's agent reads `drain`, its HTTP
+ * check and Kubernetes read the 503), then close the clients with 1012 in paced batches
+ * so they reconnect elsewhere without a stampede, tell the cluster, and shut down.
  */
 @Injectable()
 export class GracefulShutdown {
@@ -24,12 +35,32 @@ export class GracefulShutdown {
   ) {}
 
   async drain(): Promise<void> {
+    const started = Date.now();
+    const { timeoutMs, drainDelayMs, drainBatch, drainIntervalMs } = this.config.shutdown;
     this.lifecycle.startDraining();
     this.metrics.draining.set(1);
-    await this.cluster.leave();
+    if (drainDelayMs > 0) {
+      this.logger.log(`draining: not ready, refusing upgrades; closing clients in ${drainDelayMs} ms`);
+      await sleep(drainDelayMs);
+    }
     const sockets = [...this.registry.all()].map((connection) => connection.socket);
-    this.logger.log(`draining: closing ${sockets.length} connections with ${CloseCode.SERVICE_RESTART}`);
-    await closeClients(sockets, CloseCode.SERVICE_RESTART, 'service restart', Math.max(this.config.shutdown.timeoutMs - 1000, 500));
+    const budgetMs = Math.max(timeoutMs - (Date.now() - started) - CLOSE_APP_RESERVE_MS, MIN_CLOSE_BUDGET_MS);
+    let batches = 0;
+    await closePaced(sockets, {
+      code: CloseCode.SERVICE_RESTART,
+      reason: 'service restart',
+      batch: drainBatch,
+      intervalMs: drainIntervalMs,
+      budgetMs,
+      graceMs: Math.min(LAST_BATCH_GRACE_MS, budgetMs / 2),
+      onBatch: (index, size) => {
+        batches = index + 1;
+        if (index === 0) this.logger.log(`draining: closing ${sockets.length} connections with ${CloseCode.SERVICE_RESTART}, ${size} every ${drainIntervalMs} ms`);
+      },
+    });
+    this.logger.log(`draining: ${sockets.length} connections closed in ${batches} batches, ${Date.now() - started} ms after the signal`);
+    // Peers showed this node as draining until now; they drop it at once instead of after three missed beats.
+    await this.cluster.leave();
   }
 }
 

@@ -4,6 +4,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { EMPTY, type Observable } from 'rxjs';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { attachPrincipal, chooseSubprotocol, UpgradeAuthenticator, UpgradeRejection } from '#libs/auth';
 import { CONFIG, type SwitchboardConfig } from '#libs/config';
 import { NodeLifecycle } from '#libs/health';
 import { MetricsService } from '#libs/metrics';
@@ -11,6 +12,10 @@ import { encodeError, encodeReply } from '../protocol/encode.js';
 import { CloseCode, ErrorCode } from '../protocol/error-codes.js';
 import type { Reply } from '../protocol/frames.js';
 import { parseClientFrame } from '../protocol/parse-frame.js';
+import { ClientGuard } from '../limits/client-guard.js';
+import { clientAddress } from '../limits/client-address.js';
+import { IpConnectionLimiter } from '../limits/ip-connection-limiter.js';
+import { ConnectionCap } from './connection-cap.js';
 import { Keepalive } from './keepalive.js';
 import { rejectUpgrade } from './reject-upgrade.js';
 
@@ -33,12 +38,20 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
   private readonly metrics: MetricsService;
   private readonly upgrades = new Map<WebSocketServer, Upgrade>();
   private readonly keepalives = new Map<WebSocketServer, Keepalive>();
+  private readonly caps = new Map<WebSocketServer, ConnectionCap>();
+  private readonly guards = new WeakMap<WebSocket, ClientGuard>();
+  private readonly authenticator: UpgradeAuthenticator;
+  private readonly perIp: IpConnectionLimiter;
+  private readonly trustedProxies: ReadonlySet<string>;
 
   constructor(app: INestApplicationContext & { getHttpServer(): HttpServer }) {
     super(app);
     this.config = app.get(CONFIG);
     this.lifecycle = app.get(NodeLifecycle);
     this.metrics = app.get(MetricsService);
+    this.authenticator = app.get(UpgradeAuthenticator);
+    this.perIp = new IpConnectionLimiter(this.config.limits.maxConnectionsPerIp);
+    this.trustedProxies = new Set(this.config.limits.trustedProxies);
   }
 
   override create(port: number): WebSocketServer {
@@ -46,14 +59,26 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     const server = new WebSocketServer({
       noServer: true,
       maxPayload: this.config.gateway.maxPayloadBytes,
+      // Compression costs CPU per message per socket and opens the door to zip bombs.
       perMessageDeflate: false,
+      // A message split into more fragments than this is an attack, not a client (close 1008).
+      maxFragments: 1024,
+      handleProtocols: (offered) => chooseSubprotocol(offered),
     });
     // Registered before Nest's own listener: a socket without an 'error' listener
     // takes the whole process down on the first oversized or malformed frame.
     server.on('connection', (socket: WebSocket) => {
       socket.on('error', (error) => this.logger.debug?.(`client socket error: ${error.message}`));
+      const guard = new ClientGuard(this.config.limits);
+      this.guards.set(socket, guard);
+      // Pings cost the server a pong each: they spend the same budget as messages.
+      socket.on('ping', () => {
+        if (guard.admit() === 'close') this.closeForPolicy(socket, 'ping rate limit exceeded');
+      });
     });
     this.keepalives.set(server, new Keepalive(server, this.config.gateway.pingIntervalMs));
+    this.caps.set(server, new ConnectionCap(server, this.config.gateway.maxConnections));
+    this.metrics.maxConnections.set(this.config.gateway.maxConnections);
 
     const upgrade: Upgrade = (request, socket, head) => this.handleUpgrade(server, request, socket, head);
     (this.httpServer as HttpServer).on('upgrade', upgrade);
@@ -65,14 +90,49 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     socket.on('error', () => socket.destroy());
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (pathname !== this.config.gateway.path) {
+      this.metrics.connectionsRejected.inc({ reason: 'path' });
       rejectUpgrade(socket, 404, `no WebSocket endpoint at ${pathname}; use ${this.config.gateway.path}`);
       return;
     }
     if (this.lifecycle.draining) {
+      this.metrics.connectionsRejected.inc({ reason: 'draining' });
       rejectUpgrade(socket, 503, 'node is draining; connect to another node', { 'Retry-After': '1' });
       return;
     }
-    server.handleUpgrade(request, socket, head, (ws) => server.emit('connection', ws, request));
+    // A fast 503 before any work: HAProxy (retry-on 503) and nginx (proxy_next_upstream
+    // http_503) retry it on another node, so the client never sees it.
+    if (!this.caps.get(server)!.tryReserve(request, socket)) {
+      this.metrics.connectionsRejected.inc({ reason: 'capacity' });
+      rejectUpgrade(socket, 503, `node is at MAX_CONNECTIONS (${this.config.gateway.maxConnections}); connect to another node`, { 'Retry-After': '1' });
+      return;
+    }
+    this.admit(server, request, socket, head);
+  }
+
+  /** Per-IP cap, then origin and token, then the handshake; each refusal is an HTTP status. */
+  private admit(server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const ip = clientAddress(request, this.trustedProxies);
+    if (!this.perIp.tryAcquire(ip)) {
+      rejectUpgrade(socket, 429, `too many connections from ${ip} (MAX_CONNECTIONS_PER_IP)`, { 'Retry-After': '5' });
+      return;
+    }
+    // The raw socket closes however the upgrade ends: refused, failed handshake, or a closed connection.
+    socket.once('close', () => this.perIp.release(ip));
+    this.authenticator.authenticate(request).then(
+      (principal) => {
+        if (socket.destroyed) return;
+        attachPrincipal(request, principal);
+        server.handleUpgrade(request, socket, head, (ws) => server.emit('connection', ws, request));
+      },
+      (error: unknown) => {
+        if (error instanceof UpgradeRejection) {
+          rejectUpgrade(socket, error.status, error.message, error.headers);
+          return;
+        }
+        this.logger.error(`upgrade failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        rejectUpgrade(socket, 500, 'internal error');
+      },
+    );
   }
 
   /** `ws` emits 'close', not the 'disconnect' the base adapter listens for. */
@@ -86,7 +146,10 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     transform: (data: unknown) => Observable<unknown>,
   ): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
-    socket.on('message', (raw: RawData, isBinary: boolean) => this.dispatch(socket, raw, isBinary, byEvent, transform));
+    socket.on('message', (raw: RawData, isBinary: boolean) => {
+      this.metrics.bytesReceived.inc(byteLength(raw));
+      this.dispatch(socket, raw, isBinary, byEvent, transform);
+    });
   }
 
   private dispatch(
@@ -96,15 +159,22 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     byEvent: Map<string, Handler>,
     transform: (data: unknown) => Observable<unknown>,
   ): void {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    const guard = this.guards.get(socket);
+    const verdict = guard?.admit() ?? 'ok';
+    if (verdict !== 'ok') {
+      this.metrics.messagesReceived.inc({ event: ErrorCode.RATE_LIMITED });
+      if (verdict === 'close') this.closeForPolicy(socket, 'rate limit exceeded');
+      else this.send(socket, encodeError(ErrorCode.RATE_LIMITED, `over ${this.config.limits.ratePerSec} messages/s (RATE_LIMIT_PER_SEC); frame dropped`), 'error');
+      return;
+    }
     if (isBinary) {
-      this.metrics.messagesReceived.inc({ event: ErrorCode.BAD_REQUEST });
-      this.send(socket, encodeError(ErrorCode.BAD_REQUEST, 'binary frames are not supported; send JSON text frames'), 'error');
+      this.rejectFrame(socket, guard, ErrorCode.BAD_REQUEST, 'binary frames are not supported; send JSON text frames');
       return;
     }
     const parsed = parseClientFrame(raw.toString());
     if (!parsed.ok) {
-      this.metrics.messagesReceived.inc({ event: parsed.code });
-      this.send(socket, encodeError(parsed.code, parsed.message, parsed.id), 'error');
+      this.rejectFrame(socket, guard, parsed.code, parsed.message, parsed.id);
       return;
     }
     const { frame } = parsed;
@@ -128,10 +198,24 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     });
   }
 
+  /** Answers an invalid frame, and closes a client that keeps sending them. */
+  private rejectFrame(socket: WebSocket, guard: ClientGuard | undefined, code: ErrorCode, message: string, id?: string | number): void {
+    this.metrics.messagesReceived.inc({ event: code });
+    this.send(socket, encodeError(code, message, id), 'error');
+    if (guard?.invalidFrame()) this.closeForPolicy(socket, `more than ${this.config.limits.invalidFramesPerMinute} invalid frames in a minute`);
+  }
+
+  private closeForPolicy(socket: WebSocket, reason: string): void {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    this.logger.warn(`closing a client with ${CloseCode.POLICY_VIOLATION}: ${reason}`);
+    socket.close(CloseCode.POLICY_VIOLATION, reason);
+  }
+
   private send(socket: WebSocket, text: string, event: string): void {
     if (socket.readyState !== WebSocket.OPEN) return;
     socket.send(text);
     this.metrics.messagesSent.inc({ event });
+    this.metrics.bytesSent.inc(Buffer.byteLength(text));
   }
 
   /** Closes remaining clients with 1012 (reconnect elsewhere) and waits briefly for their goodbyes. */
@@ -157,4 +241,10 @@ export async function closeClients(sockets: WebSocket[], code: number, reason: s
   const timer = setTimeout(() => sockets.forEach((socket) => socket.terminate()), graceMs);
   await Promise.all(closed);
   clearTimeout(timer);
+}
+
+/** `ws` hands a message over as one Buffer, fragments, or an ArrayBuffer, depending on its binaryType. */
+function byteLength(raw: RawData): number {
+  if (Array.isArray(raw)) return raw.reduce((total, chunk) => total + chunk.length, 0);
+  return raw.byteLength;
 }

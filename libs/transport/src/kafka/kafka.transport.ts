@@ -3,7 +3,7 @@ import kafkajs, { type Admin, type Consumer, type EachMessagePayload, type Kafka
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '../codec/bus-codec.js';
-import { type Broadcast, type ControlMessage, type Transport, type TransportHealth, TransportUnavailableError } from '../transport.js';
+import { type Broadcast, type ControlMessage, type Transport, type TransportEvent, type TransportHealth, TransportUnavailableError } from '../transport.js';
 import { kafkaLogCreator } from './kafka-logger.js';
 import { InjectKafkaOptions, type KafkaTransportOptions } from './kafka-options.js';
 import { ProducerBatcher } from './producer-batcher.js';
@@ -44,6 +44,9 @@ export class KafkaTransport implements Transport {
   private readonly followed = new Set<string>();
   private broadcastHandlers: Array<(message: Broadcast) => void> = [];
   private controlHandlers: Array<(message: ControlMessage) => void> = [];
+  private eventHandlers: Array<(event: TransportEvent) => void> = [];
+  /** Whether the last probe round trip failed, so the next success counts as a reconnect. */
+  private lostContact = false;
   private probeTimer?: NodeJS.Timeout;
   private started = false;
   private stopped = false;
@@ -125,6 +128,10 @@ export class KafkaTransport implements Transport {
 
   onControl(handler: (message: ControlMessage) => void): void {
     this.controlHandlers.push(handler);
+  }
+
+  onEvent(handler: (event: TransportEvent) => void): void {
+    this.eventHandlers.push(handler);
   }
 
   /** Kafka delivers the whole topic to every node; following is a local filter. */
@@ -248,16 +255,20 @@ export class KafkaTransport implements Transport {
 
   private async sendProbe(): Promise<void> {
     const { token, arrived } = this.probe.next();
-    const expire = setTimeout(() => this.probe.cancel(token), PROBE_STALE_MS);
     try {
       await this.batcher.send(this.controlTopic, { value: '', headers: { [PROBE_HEADER]: token } });
-      await arrived;
+      const cameBack = await Promise.race([arrived.then(() => true), sleep(PROBE_STALE_MS).then(() => false)]);
+      if (!cameBack) {
+        this.lostContact = true;
+        return;
+      }
       this.lastError = undefined;
+      if (this.lostContact) this.emit('reconnect');
+      this.lostContact = false;
     } catch (error) {
       this.noteError(error);
-      this.probe.cancel(token);
     } finally {
-      clearTimeout(expire);
+      this.probe.cancel(token);
     }
   }
 
@@ -294,7 +305,13 @@ export class KafkaTransport implements Transport {
     if (broadcast) for (const handler of this.broadcastHandlers) handler(broadcast);
   }
 
+  private emit(event: TransportEvent): void {
+    for (const handler of this.eventHandlers) handler(event);
+  }
+
   private noteError(error: unknown): void {
+    this.lostContact = true;
+    this.emit('error');
     const text = error instanceof Error ? error.message : String(error);
     if (text !== this.lastError) this.logger.warn(`kafka: ${text}`);
     this.lastError = text;

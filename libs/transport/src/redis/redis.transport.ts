@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '../codec/bus-codec.js';
-import { type Broadcast, type ControlMessage, type Transport, type TransportHealth, TransportUnavailableError } from '../transport.js';
+import { type Broadcast, type ControlMessage, type Transport, type TransportEvent, type TransportHealth, TransportUnavailableError } from '../transport.js';
 import { RedisChannels } from './redis-channels.js';
 import { InjectRedisOptions, type RedisTransportOptions } from './redis-options.js';
 
@@ -27,6 +27,9 @@ export class RedisTransport implements Transport {
   private readonly followed = new Set<string>();
   private broadcastHandlers: Array<(message: Broadcast) => void> = [];
   private controlHandlers: Array<(message: ControlMessage) => void> = [];
+  private eventHandlers: Array<(event: TransportEvent) => void> = [];
+  /** Set by the first subscription: every later one is a reconnect. */
+  private everSubscribed = false;
   /** True once the subscriber connection has (re)subscribed to everything it should follow. */
   private subscribed = false;
   private stopped = false;
@@ -95,6 +98,15 @@ export class RedisTransport implements Transport {
     this.controlHandlers.push(handler);
   }
 
+  onEvent(handler: (event: TransportEvent) => void): void {
+    this.eventHandlers.push(handler);
+  }
+
+  /** PING on both live connections: a Redis that stopped answering shows even while its sockets look open. */
+  async ping(): Promise<void> {
+    await Promise.all([this.publisher.ping(), this.subscriber.ping()]);
+  }
+
   /** While Redis is away the channel is remembered and subscribed on reconnect. */
   async follow(channel: string): Promise<void> {
     this.followed.add(channel);
@@ -136,6 +148,8 @@ export class RedisTransport implements Transport {
       await this.subscriber.subscribe(...targets);
       this.subscribed = true;
       this.lastError = undefined;
+      if (this.everSubscribed) this.emit('reconnect');
+      this.everSubscribed = true;
       this.logger.log(`subscribed to ${targets.length} Redis channels on ${this.redactedUrl()}`);
     } catch (error) {
       this.noteError('subscriber', error as Error);
@@ -149,7 +163,12 @@ export class RedisTransport implements Transport {
     this.subscribed = false;
   }
 
+  private emit(event: TransportEvent): void {
+    for (const handler of this.eventHandlers) handler(event);
+  }
+
   private noteError(role: string, error: Error): void {
+    this.emit('error');
     const text = `${role}: ${error.message}`;
     if (text !== this.lastError) this.logger.warn(`redis ${text}`);
     this.lastError = text;
