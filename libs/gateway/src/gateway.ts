@@ -9,6 +9,7 @@ import {
 } from '@nestjs/websockets';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { principalOf } from '#libs/auth';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
@@ -40,7 +41,8 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const principal = principalOf(request);
-    const connection = new Connection(randomUUID(), socket, Connection.remoteAddressOf(request), principal);
+    // The upgrade request's socket is the one `ws` took over for this connection.
+    const connection = new Connection(randomUUID(), socket, request.socket as Socket, Connection.remoteAddressOf(request), principal);
     this.registry.add(connection);
     this.metrics.connections.set(this.registry.size);
     this.metrics.connectionsAccepted.inc();

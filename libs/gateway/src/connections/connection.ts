@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Principal } from '#libs/auth';
 
@@ -12,6 +13,8 @@ export class Connection {
   constructor(
     readonly id: string,
     readonly socket: WebSocket,
+    /** The TCP socket under `socket`: broadcasts are written to it as pre-built frames. */
+    readonly stream: Socket,
     readonly remoteAddress: string,
     readonly principal: Principal,
   ) {}
