@@ -113,6 +113,7 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
   private admit(server: WebSocketServer, request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const ip = clientAddress(request, this.trustedProxies);
     if (!this.perIp.tryAcquire(ip)) {
+      this.metrics.connectionsRejected.inc({ reason: 'per-ip' });
       rejectUpgrade(socket, 429, `too many connections from ${ip} (MAX_CONNECTIONS_PER_IP)`, { 'Retry-After': '5' });
       return;
     }
@@ -126,10 +127,12 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
       },
       (error: unknown) => {
         if (error instanceof UpgradeRejection) {
+          this.metrics.connectionsRejected.inc({ reason: error.status === 403 ? 'origin' : 'unauthorized' });
           rejectUpgrade(socket, error.status, error.message, error.headers);
           return;
         }
         this.logger.error(`upgrade failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        this.metrics.connectionsRejected.inc({ reason: 'error' });
         rejectUpgrade(socket, 500, 'internal error');
       },
     );
