@@ -195,9 +195,16 @@ describe.each(buses)('a 3-node cluster on %s', (_name, startBus) => {
     const doomed = [await connect(b), await connect(b)];
     const survivor = await connect(a);
     await survivor.subscribe('after-drain');
+    const groupsBefore = await bus.consumerGroups?.();
     const exit = b.stop();
     expect((await Promise.all(doomed.map((client) => client.closed))).map((close) => close.code)).toEqual([1012, 1012]);
     expect((await exit).code).toBe(0);
+    if (groupsBefore) {
+      // The drained node deleted its own consumer group; the survivor's is still there.
+      const groupsAfter = await bus.consumerGroups!();
+      expect(groupsAfter.length).toBe(groupsBefore.length - 1);
+      expect(groupsAfter.every((group) => groupsBefore.includes(group))).toBe(true);
+    }
     const publisher = await connect(a);
     await publisher.request('publish', { channel: 'after-drain', payload: 'still here' });
     expect((await survivor.next(isMessageOn('after-drain'))).data.payload).toBe('still here');

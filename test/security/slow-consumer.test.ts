@@ -51,4 +51,22 @@ describe('a client that stops reading', () => {
     fast.close();
     publisher.close();
   });
+
+  it('terminates a client whose writes make no progress for WRITE_TIMEOUT_MS, even below the buffer limit', async () => {
+    const patient = await startGatewayProcess({ MAX_BUFFERED_BYTES: String(256 * MiB), WRITE_TIMEOUT_MS: '1000', RATE_LIMIT_PER_SEC: '100000', RATE_LIMIT_BURST: '100000' });
+    try {
+      const stalled = await TestClient.connect(patient.ws);
+      const publisher = await TestClient.connect(patient.ws);
+      await stalled.subscribe('trickle');
+      (stalled.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      // Enough to fill the kernel's socket buffers so some bytes wait in the node, far below the limit.
+      for (let i = 0; i < 600; i++) publisher.send({ event: 'publish', data: { channel: 'trickle', payload: { i, PAYLOAD } } });
+      await eventually(async () => (await getJson(`${patient.http}/api/overview`)).body.connections === 1, 15_000);
+      const metrics = await (await fetch(`${patient.http}/metrics`)).text();
+      expect(metrics).toMatch(/switchboard_slow_consumer_closes_total\{reason="write-timeout"\} 1/);
+      publisher.close();
+    } finally {
+      await patient.kill();
+    }
+  });
 });

@@ -13,6 +13,8 @@ export interface ClusterBus {
    * that nodes without subscribers get none of a channel's traffic.
    */
   followers?(channel: string): Promise<number>;
+  /** The bus's per-node consumer groups, where it has them (Kafka): nodes must not leave them behind. */
+  consumerGroups?(): Promise<string[]>;
   /** How long the issue allows for recovery after the bus returns. */
   recoveryBudgetMs: number;
 }

@@ -1,3 +1,4 @@
+import kafkajs from 'kafkajs';
 import { startKafka } from '../../infra/kafka-broker.js';
 import type { ClusterBus } from './bus.js';
 
@@ -13,6 +14,15 @@ export async function startKafkaBus(): Promise<ClusterBus> {
       console.log(`[kafka] broker restarted in ${broker.startupMs} ms`);
     },
     stop: () => broker.stop(),
+    consumerGroups: async () => {
+      const admin = new kafkajs.Kafka({ brokers: [broker.brokers], logLevel: kafkajs.logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        return (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith('switchboard.'));
+      } finally {
+        await admin.disconnect();
+      }
+    },
     recoveryBudgetMs: 30_000,
   };
 }
