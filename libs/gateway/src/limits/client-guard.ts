@@ -10,8 +10,9 @@ export type Verdict = 'ok' | 'limited' | 'close';
  */
 export class ClientGuard {
   private readonly bucket: TokenBucket;
-  private readonly limited = new SlidingCounter(10_000);
-  private readonly invalid = new SlidingCounter(60_000);
+  // Created on first use: most connections never need them, and idle memory is per connection.
+  private limited?: SlidingCounter;
+  private invalid?: SlidingCounter;
 
   constructor(private readonly limits: LimitsConfig) {
     this.bucket = new TokenBucket(limits.ratePerSec, limits.rateBurst);
@@ -20,11 +21,13 @@ export class ClientGuard {
   /** Every inbound frame (and ping) spends one token. Past a burst's worth of refusals in 10 s, close. */
   admit(): Verdict {
     if (this.bucket.take()) return 'ok';
+    this.limited ??= new SlidingCounter(10_000);
     return this.limited.add() > this.limits.rateBurst ? 'close' : 'limited';
   }
 
   /** Counts one invalid frame; true when the client is past INVALID_FRAMES_PER_MINUTE. */
   invalidFrame(): boolean {
+    this.invalid ??= new SlidingCounter(60_000);
     return this.invalid.add() > this.limits.invalidFramesPerMinute;
   }
 }

@@ -10,14 +10,20 @@ import type { Socket } from 'node:net';
 export function enforceHandshakeDeadline(server: Server, ms: number): void {
   server.headersTimeout = ms;
   server.requestTimeout = Math.max(ms, 30_000);
+  // Cleared and forgotten as soon as the headers are in: nothing of it stays with a
+  // long-lived WebSocket connection. A socket that closes first just lets its timer run
+  // out (destroying a closed socket is a no-op).
   const deadlines = new WeakMap<Socket, NodeJS.Timeout>();
   server.on('connection', (socket: Socket) => {
     const timer = setTimeout(() => socket.destroy(), ms);
     timer.unref();
     deadlines.set(socket, timer);
-    socket.once('close', () => clearTimeout(timer));
   });
-  const headersDone = (request: IncomingMessage) => clearTimeout(deadlines.get(request.socket as Socket));
+  const headersDone = (request: IncomingMessage) => {
+    const socket = request.socket as Socket;
+    clearTimeout(deadlines.get(socket));
+    deadlines.delete(socket);
+  };
   server.on('request', headersDone);
   // 'upgrade' listeners are how Node decides whether to accept upgrades at all; this one
   // only observes, the WebSocket adapter's listener does the work.
