@@ -1,0 +1,32 @@
+import type { MachineInfo } from '../lib/machine.js';
+import type { FanoutOptions, FanoutRun } from '../workloads/fanout.js';
+import type { IdleOptions, IdleRun } from '../workloads/idle.js';
+
+/** Everything one `npm run bench` writes to bench/results/<name>.json. */
+export interface BenchReport {
+  meta: {
+    mode: 'quick' | 'full';
+    startedAt: string;
+    seconds: number;
+    machine: MachineInfo;
+    /** Switchboard's environment beyond the defaults (limits on, set high). */
+    switchboardEnv: Record<string, string>;
+    saturation: { p99Ms: number; deliveredRatio: number };
+    loadgenWorkers: number;
+  };
+  fanout: { options: FanoutOptions; runs: FanoutRun[] }[];
+  idle?: { options: IdleOptions; runs: IdleRun[] };
+  manyChannels?: { options: unknown; runs: unknown[] };
+  storm?: { options: unknown; runs: unknown[] };
+  goals: GoalResult[];
+}
+
+export interface GoalResult {
+  goal: string;
+  /** "≤ 0.6× socket.io", "≤ 6 KiB", … */
+  target: string;
+  /** The numbers the verdict rests on, in words. */
+  measured: string;
+  /** undefined = could not be measured in this run (workload not run, or a server failed). */
+  met: boolean | undefined;
+}

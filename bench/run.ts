@@ -1,0 +1,103 @@
+// `npm run bench` / `npm run bench:quick`: Switchboard and its peers side by side, one
+// workload after another, each server with its own fresh bus, nodes and load generator.
+// Writes bench/results/<mode>-<time>.{json,md} and latest.{json,md} (and, with
+// --baseline, baseline.{json,md}, the committed reference) and prints the side-by-side table.
+//
+//   npm run bench:quick
+//   npm run bench -- --targets switchboard,socketio --workloads fanout
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildApp } from './lib/build-app.js';
+import { setBudget } from './lib/budget.js';
+import { cleanupAll, installSignalHandlers } from './lib/cleanup.js';
+import { machineInfo } from './lib/machine.js';
+import { FULL, type Plan, QUICK } from './plans.js';
+import { evaluateGoals } from './report/goals.js';
+import { consoleSummary, markdownReport } from './report/markdown.js';
+import type { BenchReport } from './report/types.js';
+import { targetsNamed } from './targets/index.js';
+import { BENCH_LIMITS } from './targets/switchboard.js';
+import { runFanout, SATURATION } from './workloads/fanout.js';
+import { runIdle } from './workloads/idle.js';
+
+const WORKLOADS = ['fanout', 'idle'] as const;
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    targets: { type: 'string' },
+    workloads: { type: 'string' },
+    baseline: { type: 'boolean', default: false },
+  },
+});
+
+const plan: Plan = args.quick ? QUICK : FULL;
+const targets = targetsNamed(args.targets?.split(',').filter(Boolean));
+const workloads = new Set(args.workloads?.split(',').filter(Boolean) ?? WORKLOADS);
+for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`unknown workload ${w}; known: ${WORKLOADS.join(', ')}`);
+
+const log = (line: string): void => console.log(line);
+const began = performance.now();
+const startedAt = new Date().toISOString();
+const report: BenchReport = {
+  meta: {
+    mode: plan.mode,
+    startedAt,
+    seconds: 0,
+    machine: machineInfo(),
+    switchboardEnv: BENCH_LIMITS,
+    saturation: SATURATION,
+    loadgenWorkers: plan.workers,
+  },
+  fanout: [],
+  goals: [],
+};
+
+function save(final: boolean): string {
+  report.meta.seconds = (performance.now() - began) / 1000;
+  report.goals = evaluateGoals(report);
+  mkdirSync(RESULTS, { recursive: true });
+  const name = `${plan.mode}-${startedAt.replace(/[:.]/g, '-')}`;
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const md = markdownReport(report);
+  const names = [name, 'latest', ...(final && args.baseline ? ['baseline'] : [])];
+  for (const n of names) {
+    writeFileSync(join(RESULTS, `${n}.json`), json);
+    writeFileSync(join(RESULTS, `${n}.md`), md);
+  }
+  return join(RESULTS, `${name}.md`);
+}
+
+installSignalHandlers();
+setBudget(plan.retryBudgetMs);
+try {
+  const built = await buildApp();
+  log(`bench (${plan.mode}): built the working tree's gateway into bench/.build (${built.files} files, ${built.ms} ms)`);
+  log(`machine: ${report.meta.machine.cpuModel}, ${report.meta.machine.cores} cores, ${report.meta.machine.memoryGiB} GiB, Node ${report.meta.machine.node}, open files ${report.meta.machine.openFilesLimit}`);
+
+  if (workloads.has('fanout')) {
+    for (const options of plan.fanout) {
+      const runs = [];
+      log(`\nfan-out on ${options.bus}: ${options.subscribers} subscribers over ${options.nodes} nodes`);
+      for (const target of targets.filter((t) => options.bus === 'redis' || t.buses.includes(options.bus))) {
+        runs.push(await runFanout(target, options, log));
+      }
+      report.fanout.push({ options, runs });
+      save(false);
+    }
+  }
+  if (workloads.has('idle') && plan.idle) {
+    log(`\nidle capacity: ${plan.idle.levels.join(' → ')} connections on one node`);
+    const runs = [];
+    for (const target of targets) runs.push(await runIdle(target, plan.idle, log));
+    report.idle = { options: plan.idle, runs };
+  }
+  const path = save(true);
+  log(consoleSummary(report));
+  log(`\nreport: ${path} (also bench/results/latest.md${args.baseline ? ', baseline.md' : ''}); ${Math.round(report.meta.seconds)} s`);
+} finally {
+  await cleanupAll();
+}
