@@ -4,7 +4,7 @@
 // --baseline, baseline.{json,md}, the committed reference) and prints the side-by-side table.
 //
 //   npm run bench:quick
-//   npm run bench -- --targets switchboard,socketio --workloads fanout
+//   npm run bench -- --targets switchboard,socketio --workloads fanout,many --bus redis
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +21,10 @@ import { targetsNamed } from './targets/index.js';
 import { BENCH_LIMITS } from './targets/switchboard.js';
 import { runFanout, SATURATION } from './workloads/fanout.js';
 import { runIdle } from './workloads/idle.js';
+import { runManyChannels } from './workloads/many-channels.js';
+import { runStorm } from './workloads/storm.js';
 
-const WORKLOADS = ['fanout', 'idle'] as const;
+const WORKLOADS = ['fanout', 'many', 'storm', 'idle'] as const;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
 const { values: args } = parseArgs({
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     targets: { type: 'string' },
     workloads: { type: 'string' },
     baseline: { type: 'boolean', default: false },
+    bus: { type: 'string' },
   },
 });
 
@@ -79,13 +82,31 @@ try {
   log(`machine: ${report.meta.machine.cpuModel}, ${report.meta.machine.cores} cores, ${report.meta.machine.memoryGiB} GiB, Node ${report.meta.machine.node}, open files ${report.meta.machine.openFilesLimit}`);
 
   if (workloads.has('fanout')) {
-    for (const options of plan.fanout) {
+    for (const options of plan.fanout.filter((o) => !args.bus || o.bus === args.bus)) {
       const runs = [];
       log(`\nfan-out on ${options.bus}: ${options.subscribers} subscribers over ${options.nodes} nodes`);
       for (const target of targets.filter((t) => options.bus === 'redis' || t.buses.includes(options.bus))) {
         runs.push(await runFanout(target, options, log));
       }
       report.fanout.push({ options, runs });
+      save(false);
+    }
+  }
+  if (workloads.has('many') && plan.manyChannels) {
+    const options = plan.manyChannels;
+    log(`\nmany channels on ${options.bus}: ${options.clients} clients over ${options.nodes} nodes, each on its own channel + shared`);
+    report.manyChannels = { options, runs: [] };
+    for (const target of targets) {
+      report.manyChannels.runs.push(await runManyChannels(target, options, log));
+      save(false);
+    }
+  }
+  if (workloads.has('storm') && plan.storm) {
+    const options = plan.storm;
+    log(`\nconnect storm: ${options.rates.join(' → ')} connection attempts/s on one node`);
+    report.storm = { options, runs: [] };
+    for (const target of targets) {
+      report.storm.runs.push(await runStorm(target, options, log));
       save(false);
     }
   }

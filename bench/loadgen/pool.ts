@@ -44,7 +44,7 @@ export class LoadGenerator {
   }
 
   /** Opens `count` connections at `rate` attempts/s in total, without waiting on each other. */
-  async storm(url: string, protocol: ClientProtocol, count: number, rate: number, from = 0): Promise<{ opened: number; failed: number; errors: string[]; ms: number; handshake: Histogram }> {
+  async storm(url: string, protocol: ClientProtocol, count: number, rate: number, from = 0): Promise<{ opened: number; failed: number; errors: string[]; ms: number; offerMs: number; handshake: Histogram; completed: Histogram }> {
     const shares = split(count, this.workers.length);
     let offset = from;
     const results = await Promise.all(
@@ -55,13 +55,19 @@ export class LoadGenerator {
       }),
     );
     const handshake = new Histogram();
-    for (const r of results) handshake.merge(r.handshake);
+    const completed = new Histogram();
+    for (const r of results) {
+      handshake.merge(r.handshake);
+      completed.merge(r.completed);
+    }
     return {
       opened: results.reduce((s, r) => s + r.opened, 0),
       failed: results.reduce((s, r) => s + r.failed, 0),
       errors: [...new Set(results.flatMap((r) => r.errors))].slice(0, 5),
       ms: Math.max(...results.map((r) => r.ms)),
+      offerMs: Math.max(...results.map((r) => r.offerMs)),
       handshake,
+      completed,
     };
   }
 

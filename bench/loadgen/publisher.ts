@@ -15,7 +15,9 @@ export interface PublisherConnect {
 }
 
 /** Where each message goes: one channel, or a random private channel `c<n>` with every
- *  `sharedEvery`-th message to `shared` instead. */
+ *  `sharedEvery`-th message to `shared` instead. Shared messages carry step + 1 so that
+ *  subscribers record their latency apart: one shared message is a burst of thousands of
+ *  deliveries and would otherwise hide the private messages' tail behind its own. */
 export type Target = { kind: 'one'; channel: string } | { kind: 'random'; channels: number; sharedEvery: number };
 
 export interface PublishStep {
@@ -64,13 +66,15 @@ function publish(request: PublishStep): Promise<PublishResult> {
         const dueAt = began + (sent * 1000) / request.rate;
         if (now - dueAt > 20) late++;
         let channel: string;
+        let step = request.step;
         if (request.target.kind === 'one') channel = request.target.channel;
         else if (request.target.sharedEvery > 0 && sent % request.target.sharedEvery === request.target.sharedEvery - 1) {
           channel = 'shared';
+          step++;
           sentShared++;
         } else channel = `c${Math.floor(Math.random() * request.target.channels)}`;
         const connection = connections[sent % connections.length]!;
-        connection.send(publishFrame(protocol, channel, payload(request.step, monotonicMicros())));
+        connection.send(publishFrame(protocol, channel, payload(step, monotonicMicros())));
       }
       if (sent >= total) resolve({ sent, sentShared, late, ms: performance.now() - began });
       else setTimeout(tick, TICK_MS);

@@ -49,8 +49,13 @@ export interface StormResult {
   errors: string[];
   /** From the first attempt to the last connection open (or failed), ms. */
   ms: number;
+  /** From the first attempt to the last one started, ms: above count / rate, this
+   *  process could not offer the rate asked of it. */
+  offerMs: number;
   /** Time from starting an attempt to the connection being usable, µs. */
   handshake: HistogramJson;
+  /** When each connection became usable, µs after the first attempt. */
+  completed: HistogramJson;
 }
 
 export interface CollectResult {
@@ -97,37 +102,51 @@ async function connect(request: ConnectRequest): Promise<ConnectResult> {
   return { opened: request.count - failed, failed, errors: [...errors].slice(0, 5), ms: performance.now() - began };
 }
 
-/** Starts connection attempts at a fixed rate without waiting for earlier ones. */
-async function storm(request: StormRequest): Promise<StormResult> {
+/** Starts connection attempts at a fixed rate without waiting for earlier ones. Attempts
+ *  are started in 1 ms ticks (those due by then), so the loop yields to the handshakes in
+ *  flight instead of starting a late backlog in one synchronous burst. */
+function storm(request: StormRequest): Promise<StormResult> {
   const handshake = new Histogram();
+  const completed = new Histogram();
   const errors = new Set<string>();
   let opened = 0;
   let failed = 0;
-  const began = performance.now();
+  let started = 0;
+  let offerMs = 0;
   const attempts: Promise<void>[] = [];
-  const interval = 1000 / request.rate;
-  for (let k = 0; k < request.count; k++) {
-    const due = began + k * interval;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const i = request.from + k;
+  const began = performance.now();
+  const beganMicros = monotonicMicros();
+  const attempt = (i: number): Promise<void> => {
     const start = monotonicMicros();
-    attempts.push(
-      BenchClient.open({ url: request.url, protocol: request.protocol, localAddress: localAddressFor(i), timeoutMs: 30_000 }).then(
-        (client) => {
-          handshake.record(monotonicMicros() - start);
-          track(client, 0);
-          opened++;
-        },
-        (error: Error) => {
-          errors.add(error.message);
-          failed++;
-        },
-      ),
+    return BenchClient.open({ url: request.url, protocol: request.protocol, localAddress: localAddressFor(i), timeoutMs: 30_000 }).then(
+      (client) => {
+        const now = monotonicMicros();
+        handshake.record(now - start);
+        completed.record(now - beganMicros);
+        track(client, 0);
+        opened++;
+      },
+      (error: Error) => {
+        errors.add(error.message);
+        failed++;
+      },
     );
-  }
-  await Promise.all(attempts);
-  return { opened, failed, errors: [...errors].slice(0, 5), ms: performance.now() - began, handshake: handshake.toJSON() };
+  };
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      const due = Math.min(request.count, Math.floor(((performance.now() - began) / 1000) * request.rate) + 1);
+      for (; started < due; started++) attempts.push(attempt(request.from + started));
+      if (started < request.count) {
+        setTimeout(tick, 1);
+        return;
+      }
+      offerMs = performance.now() - began;
+      void Promise.all(attempts).then(() =>
+        resolve({ opened, failed, errors: [...errors].slice(0, 5), ms: performance.now() - began, offerMs, handshake: handshake.toJSON(), completed: completed.toJSON() }),
+      );
+    };
+    tick();
+  });
 }
 
 serveIpc(async (request) => {

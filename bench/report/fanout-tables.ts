@@ -1,3 +1,4 @@
+import type { CpuUse } from '../lib/proc-stats.js';
 import { DISTURBED_PERCENT, type FanoutRun, type FanoutStep } from '../workloads/fanout.js';
 import { fixed, int, ratio } from './format.js';
 
@@ -11,7 +12,7 @@ export function stepAt(run: FanoutRun | undefined, rate: number): FanoutStep | u
 }
 
 /** One-core % of the processes with a role in a step (200 % = both cores of 2). */
-export function rolePercent(step: FanoutStep | undefined, role: string): number | undefined {
+export function rolePercent(step: { processes: CpuUse[] } | undefined, role: string): number | undefined {
   if (!step) return undefined;
   return step.processes.filter((p) => p.role === role).reduce((s, p) => s + p.percent, 0);
 }
@@ -24,7 +25,8 @@ export function crossNodeP99(step: FanoutStep | undefined): number | undefined {
 
 function maxSustained(run: FanoutRun): string {
   if (run.error) return 'failed';
-  const value = int(run.maxSustained ?? 0);
+  if (run.maxSustained === undefined) return `none (< ${int(run.steps[0]?.offeredPerSec)})`;
+  const value = int(run.maxSustained);
   return run.ended?.startsWith('not saturated') ? `≥ ${value}` : value;
 }
 
@@ -99,7 +101,7 @@ export function fanoutSteps(run: FanoutRun): { header: string[]; rows: string[][
     fixed(s.irqPercent, 0),
     fixed(s.otherPercent, 0),
     (s.saturated ? `saturated: ${s.saturated}` : 'ok') +
-      (s.otherPercent > DISTURBED_PERCENT ? ' (disturbed: other processes busy)' : s.retries > 0 ? ` (repeated ${s.retries}×: disturbed)` : ''),
+      (s.otherPercent > DISTURBED_PERCENT ? ' (disturbed: other processes busy)' : s.retries > 0 ? ` (rerun ${s.retries}×: earlier try disturbed, this one clean)` : ''),
   ]);
   return { header, rows };
 }

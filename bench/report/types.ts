@@ -1,6 +1,8 @@
 import type { MachineInfo } from '../lib/machine.js';
 import type { FanoutOptions, FanoutRun } from '../workloads/fanout.js';
 import type { IdleOptions, IdleRun } from '../workloads/idle.js';
+import type { ManyChannelsOptions, ManyChannelsRun } from '../workloads/many-channels.js';
+import type { StormOptions, StormRun } from '../workloads/storm.js';
 
 /** Everything one `npm run bench` writes to bench/results/<name>.json. */
 export interface BenchReport {
@@ -16,8 +18,8 @@ export interface BenchReport {
   };
   fanout: { options: FanoutOptions; runs: FanoutRun[] }[];
   idle?: { options: IdleOptions; runs: IdleRun[] };
-  manyChannels?: { options: unknown; runs: unknown[] };
-  storm?: { options: unknown; runs: unknown[] };
+  manyChannels?: { options: ManyChannelsOptions; runs: ManyChannelsRun[] };
+  storm?: { options: StormOptions; runs: StormRun[] };
   goals: GoalResult[];
 }
 
