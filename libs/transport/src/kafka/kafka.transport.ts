@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '../codec/bus-codec.js';
 import { type Broadcast, type ControlMessage, type Transport, type TransportEvent, type TransportHealth, TransportUnavailableError } from '../transport.js';
+import { TransportListeners } from '../transport-listeners.js';
 import { kafkaLogCreator } from './kafka-logger.js';
 import { InjectKafkaOptions, type KafkaTransportOptions } from './kafka-options.js';
 import { ProducerBatcher } from './producer-batcher.js';
@@ -30,7 +31,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * order. The node deletes its group when it stops.
  */
 @Injectable()
-export class KafkaTransport implements Transport {
+export class KafkaTransport extends TransportListeners implements Transport {
   readonly name = 'kafka';
   private readonly logger = new Logger('KafkaTransport');
   private readonly kafka: InstanceType<typeof Kafka>;
@@ -42,9 +43,6 @@ export class KafkaTransport implements Transport {
   private readonly probe: RoundTripProbe;
   private consumer?: Consumer;
   private readonly followed = new Set<string>();
-  private broadcastHandlers: Array<(message: Broadcast) => void> = [];
-  private controlHandlers: Array<(message: ControlMessage) => void> = [];
-  private eventHandlers: Array<(event: TransportEvent) => void> = [];
   /** Whether the last probe round trip failed, so the next success counts as a reconnect. */
   private lostContact = false;
   private probeTimer?: NodeJS.Timeout;
@@ -53,6 +51,7 @@ export class KafkaTransport implements Transport {
   private lastError?: string;
 
   constructor(@InjectKafkaOptions() private readonly options: KafkaTransportOptions) {
+    super();
     const config: KafkaConfig = {
       clientId: options.clientId,
       brokers: options.brokers,
@@ -122,17 +121,8 @@ export class KafkaTransport implements Transport {
     await this.produce(this.controlTopic, { value: encodeControl(message) });
   }
 
-  onBroadcast(handler: (message: Broadcast) => void): void {
-    this.broadcastHandlers.push(handler);
-  }
 
-  onControl(handler: (message: ControlMessage) => void): void {
-    this.controlHandlers.push(handler);
-  }
 
-  onEvent(handler: (event: TransportEvent) => void): void {
-    this.eventHandlers.push(handler);
-  }
 
   /** Kafka delivers the whole topic to every node; following is a local filter. */
   async follow(channel: string): Promise<void> {
@@ -263,7 +253,7 @@ export class KafkaTransport implements Transport {
         return;
       }
       this.lastError = undefined;
-      if (this.lostContact) this.emit('reconnect');
+      if (this.lostContact) this.emitEvent('reconnect');
       this.lostContact = false;
     } catch (error) {
       this.noteError(error);
@@ -296,22 +286,19 @@ export class KafkaTransport implements Transport {
     if (!message.value) return;
     if (topic === this.controlTopic) {
       const control = decodeControl(message.value.toString());
-      if (control) for (const handler of this.controlHandlers) handler(control);
+      if (control) this.emitControl(control);
       return;
     }
     const channel = message.key?.toString();
     if (channel === undefined || !this.followed.has(channel)) return;
     const broadcast = decodeBroadcast(channel, message.value.toString());
-    if (broadcast) for (const handler of this.broadcastHandlers) handler(broadcast);
+    if (broadcast) this.emitBroadcast(broadcast);
   }
 
-  private emit(event: TransportEvent): void {
-    for (const handler of this.eventHandlers) handler(event);
-  }
 
   private noteError(error: unknown): void {
     this.lostContact = true;
-    this.emit('error');
+    this.emitEvent('error');
     const text = error instanceof Error ? error.message : String(error);
     if (text !== this.lastError) this.logger.warn(`kafka: ${text}`);
     this.lastError = text;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Broadcast, type ControlMessage, type Transport, type TransportHealth, TransportUnavailableError } from '../transport.js';
+import { TransportListeners } from '../transport-listeners.js';
 
 /**
  * The embedded bus: one node, no server. Delivery is asynchronous (a microtask
@@ -7,11 +8,9 @@ import { type Broadcast, type ControlMessage, type Transport, type TransportHeal
  * publish being delivered before it returns.
  */
 @Injectable()
-export class MemoryTransport implements Transport {
+export class MemoryTransport extends TransportListeners implements Transport {
   readonly name = 'memory';
   private readonly followed = new Set<string>();
-  private broadcastHandlers: Array<(message: Broadcast) => void> = [];
-  private controlHandlers: Array<(message: ControlMessage) => void> = [];
   private running = false;
 
   async start(): Promise<void> {
@@ -32,13 +31,10 @@ export class MemoryTransport implements Transport {
     if (!this.followed.has(message.channel)) return;
     queueMicrotask(() => {
       if (!this.followed.has(message.channel)) return;
-      for (const handler of this.broadcastHandlers) handler(message);
+      this.emitBroadcast(message);
     });
   }
 
-  onBroadcast(handler: (message: Broadcast) => void): void {
-    this.broadcastHandlers.push(handler);
-  }
 
   async follow(channel: string): Promise<void> {
     this.followed.add(channel);
@@ -51,11 +47,8 @@ export class MemoryTransport implements Transport {
   async publishControl(message: ControlMessage): Promise<void> {
     if (!this.running) throw new TransportUnavailableError('memory transport is stopped');
     queueMicrotask(() => {
-      for (const handler of this.controlHandlers) handler(message);
+      this.emitControl(message);
     });
   }
 
-  onControl(handler: (message: ControlMessage) => void): void {
-    this.controlHandlers.push(handler);
-  }
 }

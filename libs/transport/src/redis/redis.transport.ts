@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '../codec/bus-codec.js';
 import { type Broadcast, type ControlMessage, type Transport, type TransportEvent, type TransportHealth, TransportUnavailableError } from '../transport.js';
+import { TransportListeners } from '../transport-listeners.js';
 import { RedisChannels } from './redis-channels.js';
 import { InjectRedisOptions, type RedisTransportOptions } from './redis-options.js';
 
@@ -18,16 +19,13 @@ const COMMAND_TIMEOUT_MS = 2000;
  * and the client is told, instead of the message waiting in an unbounded buffer.
  */
 @Injectable()
-export class RedisTransport implements Transport {
+export class RedisTransport extends TransportListeners implements Transport {
   readonly name = 'redis';
   private readonly logger = new Logger('RedisTransport');
   private readonly channels: RedisChannels;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly followed = new Set<string>();
-  private broadcastHandlers: Array<(message: Broadcast) => void> = [];
-  private controlHandlers: Array<(message: ControlMessage) => void> = [];
-  private eventHandlers: Array<(event: TransportEvent) => void> = [];
   /** Set by the first subscription: every later one is a reconnect. */
   private everSubscribed = false;
   /** True once the subscriber connection has (re)subscribed to everything it should follow. */
@@ -36,6 +34,7 @@ export class RedisTransport implements Transport {
   private lastError?: string;
 
   constructor(@InjectRedisOptions() private readonly options: RedisTransportOptions) {
+    super();
     this.channels = new RedisChannels(options.prefix);
     const common: RedisOptions = {
       lazyConnect: true,
@@ -90,17 +89,8 @@ export class RedisTransport implements Transport {
     await this.send(this.channels.control, encodeControl(message));
   }
 
-  onBroadcast(handler: (message: Broadcast) => void): void {
-    this.broadcastHandlers.push(handler);
-  }
 
-  onControl(handler: (message: ControlMessage) => void): void {
-    this.controlHandlers.push(handler);
-  }
 
-  onEvent(handler: (event: TransportEvent) => void): void {
-    this.eventHandlers.push(handler);
-  }
 
   /** PING on both live connections: a Redis that stopped answering shows even while its sockets look open. */
   async ping(): Promise<void> {
@@ -131,14 +121,14 @@ export class RedisTransport implements Transport {
   private receive(redisChannel: string, text: string): void {
     if (redisChannel === this.channels.control) {
       const message = decodeControl(text);
-      if (message) for (const handler of this.controlHandlers) handler(message);
+      if (message) this.emitControl(message);
       else this.logger.warn('dropped a malformed control message');
       return;
     }
     const channel = this.channels.toChannel(redisChannel);
     const message = channel === undefined ? undefined : decodeBroadcast(channel, text);
     if (!message) return;
-    for (const handler of this.broadcastHandlers) handler(message);
+    this.emitBroadcast(message);
   }
 
   /** Subscribes to the control channel and every followed channel; readiness waits for it. */
@@ -148,7 +138,7 @@ export class RedisTransport implements Transport {
       await this.subscriber.subscribe(...targets);
       this.subscribed = true;
       this.lastError = undefined;
-      if (this.everSubscribed) this.emit('reconnect');
+      if (this.everSubscribed) this.emitEvent('reconnect');
       this.everSubscribed = true;
       this.logger.log(`subscribed to ${targets.length} Redis channels on ${this.redactedUrl()}`);
     } catch (error) {
@@ -163,12 +153,9 @@ export class RedisTransport implements Transport {
     this.subscribed = false;
   }
 
-  private emit(event: TransportEvent): void {
-    for (const handler of this.eventHandlers) handler(event);
-  }
 
   private noteError(role: string, error: Error): void {
-    this.emit('error');
+    this.emitEvent('error');
     const text = `${role}: ${error.message}`;
     if (text !== this.lastError) this.logger.warn(`redis ${text}`);
     this.lastError = text;
