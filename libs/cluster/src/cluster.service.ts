@@ -37,7 +37,8 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly totalsMeter = new RateMeter();
   private readonly channelMeter = new RateMeter();
   private rates = { in: 0, out: 0 };
-  private channelStats: Record<string, ChannelStats> = {};
+  /** Broadcasts/s per channel over the last heartbeat period. */
+  private channelRates = new Map<string, number>();
 
   constructor(
     @InjectConfig() private readonly config: SwitchboardConfig,
@@ -133,7 +134,7 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
   private currentChannelStats(): Record<string, ChannelStats> {
     const stats: Record<string, ChannelStats> = {};
     for (const [channel, { subscribers }] of this.source.channels()) {
-      stats[channel] = { subscribers, messagesPerSec: this.channelStats[channel]?.messagesPerSec ?? 0 };
+      stats[channel] = { subscribers, messagesPerSec: this.channelRates.get(channel) ?? 0 };
     }
     return stats;
   }
@@ -158,12 +159,7 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
       ['out', totals.out],
     ]);
     this.rates = { in: rates.get('in') ?? 0, out: rates.get('out') ?? 0 };
-    const channels = this.source.channels();
-    const channelRates = this.channelMeter.sample([...channels].map(([channel, { messages }]) => [channel, messages]));
-    this.channelStats = {};
-    for (const [channel, { subscribers }] of channels) {
-      this.channelStats[channel] = { subscribers, messagesPerSec: channelRates.get(channel) ?? 0 };
-    }
+    this.channelRates = this.channelMeter.sample([...this.source.channels()].map(([channel, { messages }]) => [channel, messages]));
   }
 
   private receive(message: ControlMessage): void {

@@ -32,6 +32,8 @@ export class ConnectionCap {
       held = false;
       this.pending--;
       this.releases.delete(request);
+      // Once the slot has become a connection, nothing of the upgrade may stay on its socket.
+      socket.off('close', release);
     };
     this.releases.set(request, release);
     socket.once('close', release);
