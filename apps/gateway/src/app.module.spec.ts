@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionRegistry, Publisher } from '#libs/gateway';
 import { loadConfig } from '#libs/config';
-import { MemoryTransport, TRANSPORT } from '#libs/transport';
+import { HISTORY, TRANSPORT } from '#libs/transport';
 import { createGatewayApp } from './bootstrap.js';
 
 /**
@@ -15,7 +15,9 @@ describe('dependency injection', () => {
     try {
       await app.init();
       const transport = app.get(TRANSPORT);
-      expect(transport).toBeInstanceOf(MemoryTransport);
+      expect(transport.name).toBe('memory');
+      expect(transport.health().ready).toBe(true);
+      expect(app.get(HISTORY)).not.toBeNull();
       const registry = app.get(ConnectionRegistry) as unknown as { transport: unknown };
       expect(registry.transport).toBe(transport);
       const publisher = app.get(Publisher) as unknown as Record<string, unknown>;

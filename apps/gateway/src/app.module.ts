@@ -20,7 +20,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
-        TransportModule.forRoot(config.transport),
+        TransportModule,
         HealthModule,
         AuthModule,
         MetricsModule,

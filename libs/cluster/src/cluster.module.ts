@@ -1,10 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { HealthModule } from '#libs/health';
+import { MetricsModule } from '#libs/metrics';
+import { TransportModule } from '#libs/transport';
 import { ClusterController } from './cluster.controller.js';
 import { ClusterService } from './cluster.service.js';
 
 /** Node heartbeats over the transport, and GET /api/nodes and /api/channels. */
-@Global()
 @Module({
+  imports: [TransportModule, HealthModule, MetricsModule],
   controllers: [ClusterController],
   providers: [ClusterService],
   exports: [ClusterService],

@@ -1,15 +1,24 @@
 import { type DynamicModule, Global, Inject, Module } from '@nestjs/common';
+import { TRANSPORT_SELECTION } from '#libs/transport';
 import { CONFIG, type SwitchboardConfig } from './config.js';
 
-/** Makes the validated configuration injectable everywhere with `@InjectConfig()`. */
+/**
+ * Makes the validated configuration injectable with `@InjectConfig()`, and hands the
+ * transport module its backend selection. The one global module: configuration is
+ * ambient (as with @nestjs/config's `isGlobal`); every other dependency between modules
+ * is an explicit import.
+ */
 @Global()
 @Module({})
 export class ConfigModule {
   static forRoot(config: SwitchboardConfig): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: CONFIG, useValue: config }],
-      exports: [CONFIG],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: TRANSPORT_SELECTION, useValue: config.transport },
+      ],
+      exports: [CONFIG, TRANSPORT_SELECTION],
     };
   }
 }

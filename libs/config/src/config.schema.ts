@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { TRANSPORT_NAMES } from '#libs/transport';
 
 // Node ids travel inside bus messages and Prometheus labels: keep them to a
 // charset that needs no escaping anywhere (no `|`, which the bus codec uses).
@@ -8,8 +9,9 @@ const NODE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 const defaultNodeId = () => `${hostname().replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 48)}-${process.pid}`;
 
-const KAFKA_TOPIC_PATTERN = /^[A-Za-z0-9._-]{1,200}$/;
-const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+/** `*`, `prefix*` or an exact channel name (the same patterns as token channel claims). */
+export const CHANNEL_PATTERN_RULE = /^(\*|[A-Za-z0-9_.:@/-]{1,200}\*?)$/;
+export const splitList = (value: string): string[] => value.split(',').map((item) => item.trim()).filter(Boolean);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const optionalSecret = z
   .string()
@@ -27,7 +29,7 @@ export const envSchema = z.object({
     .string()
     .regex(NODE_ID_PATTERN, 'must be 1-64 characters from A-Za-z0-9_.:-')
     .default(defaultNodeId),
-  TRANSPORT: z.enum(['memory', 'redis', 'kafka']).default('memory'),
+  TRANSPORT: z.enum(TRANSPORT_NAMES).default('memory'),
   WS_PATH: z
     .string()
     .regex(/^\/[A-Za-z0-9_.\/-]*$/, 'must be a URL path starting with /')
@@ -71,21 +73,16 @@ export const envSchema = z.object({
   DRAIN_BATCH: int(1, 1_000_000).default(100),
   DRAIN_INTERVAL_MS: int(0, 60_000).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  KAFKA_BROKERS: z
+  // History and recovery (docs/protocol.md "Recovery"); the backends' own variables live
+  // with each backend (libs/transport/src/<backend>/<backend>.backend.ts).
+  HISTORY_CHANNELS: z
     .string()
-    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be a comma-separated list of host:port')
-    .default('127.0.0.1:9092'),
-  KAFKA_TOPIC: z.string().regex(KAFKA_TOPIC_PATTERN, 'must be 1-200 characters from A-Za-z0-9._-').default('switchboard.broadcast'),
-  KAFKA_CLIENT_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 characters from A-Za-z0-9._-').default('switchboard'),
-  KAFKA_GROUP_PREFIX: z.string().regex(KAFKA_TOPIC_PATTERN, 'must be 1-200 characters from A-Za-z0-9._-').default('switchboard'),
-  KAFKA_PARTITIONS: int(1, 10_000).default(6),
-  KAFKA_REPLICATION_FACTOR: int(-1, 32).default(-1),
-  KAFKA_SSL: booleanFlag.default(false),
-  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
-  KAFKA_SASL_USERNAME: optionalSecret,
-  KAFKA_SASL_PASSWORD: optionalSecret,
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{0,64}$/, 'must be up to 64 characters from A-Za-z0-9_.:-').default('sb:'),
+    .refine((value) => splitList(value).every((pattern) => CHANNEL_PATTERN_RULE.test(pattern)), 'must be a comma-separated list of channel patterns like chat:*,orders:*')
+    .default(''),
+  HISTORY_SIZE: int(1, 1_000_000).default(100),
+  HISTORY_TTL_S: int(1, 30 * 86_400).default(300),
+  RECOVERY_MAX_MESSAGES: int(1, 100_000).default(1000),
+  CHANNELS_CONFIG: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

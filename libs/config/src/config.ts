@@ -1,20 +1,28 @@
+import type { TransportSelection } from '#libs/transport';
 import type { Env } from './config.schema.js';
 
-export type TransportConfig =
-  | { kind: 'memory' }
-  | { kind: 'redis'; url: string; prefix: string }
-  | {
-      kind: 'kafka';
-      brokers: string[];
-      topic: string;
-      clientId: string;
-      groupPrefix: string;
-      partitions: number;
-      /** -1: the broker's default.replication.factor. */
-      replicationFactor: number;
-      ssl: boolean;
-      sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
-    };
+/** The backend `TRANSPORT` names, with its options validated from its own variables. */
+export type TransportConfig = TransportSelection;
+
+/** History settings of one channel namespace. */
+export interface NamespaceHistory {
+  size: number;
+  ttlSeconds: number;
+}
+
+export interface ChannelNamespace {
+  /** `*`, `prefix*` or an exact channel name. */
+  pattern: string;
+  /** Unset: channels of this namespace keep no history. */
+  history?: NamespaceHistory;
+}
+
+export interface HistoryConfig {
+  /** First match wins: CHANNELS_CONFIG's namespaces, then HISTORY_CHANNELS'. */
+  namespaces: ChannelNamespace[];
+  /** Most publications one recovery replays; past it the subscriber is told `too_many`. */
+  recoveryMaxMessages: number;
+}
 
 export type OriginPolicyConfig = { kind: 'any' } | { kind: 'same-origin' } | { kind: 'list'; origins: string[] };
 
@@ -53,6 +61,7 @@ export interface SwitchboardConfig {
   version: string;
   logLevel: Env['LOG_LEVEL'];
   transport: TransportConfig;
+  history: HistoryConfig;
   gateway: {
     path: string;
     maxPayloadBytes: number;

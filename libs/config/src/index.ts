@@ -1,3 +1,15 @@
-export { type AuthConfig, CONFIG, type JwtKeyConfig, type LimitsConfig, type OriginPolicyConfig, type SwitchboardConfig, type TransportConfig } from './config.js';
+export {
+  type AuthConfig,
+  type ChannelNamespace,
+  CONFIG,
+  type HistoryConfig,
+  type JwtKeyConfig,
+  type LimitsConfig,
+  type NamespaceHistory,
+  type OriginPolicyConfig,
+  type SwitchboardConfig,
+  type TransportConfig,
+} from './config.js';
+export { ConfigError } from './config-error.js';
 export { ConfigModule, InjectConfig } from './config.module.js';
-export { ConfigError, loadConfig } from './load-config.js';
+export { loadConfig } from './load-config.js';

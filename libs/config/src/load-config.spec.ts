@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load-config.js';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './load-config.js';
 
 describe('loadConfig', () => {
   it('gives every variable its documented default', () => {
@@ -7,7 +8,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       host: '0.0.0.0',
-      transport: { kind: 'memory' },
+      transport: { kind: 'memory', options: {} },
+      history: { namespaces: [], recoveryMaxMessages: 1000 },
       gateway: { path: '/ws', maxPayloadBytes: 65536, pingIntervalMs: 30000 },
       cluster: { heartbeatMs: 2000 },
       api: { apiKey: undefined },
@@ -23,29 +25,32 @@ describe('loadConfig', () => {
   it('reads redis settings when TRANSPORT=redis', () => {
     expect(loadConfig({ TRANSPORT: 'redis', REDIS_URL: 'redis://10.0.0.1:6380/2', REDIS_PREFIX: 'c1:' }).transport).toEqual({
       kind: 'redis',
-      url: 'redis://10.0.0.1:6380/2',
-      prefix: 'c1:',
+      options: { url: 'redis://10.0.0.1:6380/2', prefix: 'c1:', historyMetaTtlSeconds: 30 * 86_400 },
     });
   });
 
   it('reads kafka settings when TRANSPORT=kafka', () => {
     expect(loadConfig({ TRANSPORT: 'kafka', KAFKA_BROKERS: 'k1:9092,k2:9093', KAFKA_SSL: 'true' }).transport).toEqual({
       kind: 'kafka',
-      brokers: ['k1:9092', 'k2:9093'],
-      topic: 'switchboard.broadcast',
-      clientId: 'switchboard',
-      groupPrefix: 'switchboard',
-      partitions: 6,
-      replicationFactor: -1,
-      ssl: true,
-      sasl: undefined,
+      options: {
+        brokers: ['k1:9092', 'k2:9093'],
+        topic: 'switchboard.broadcast',
+        clientId: 'switchboard',
+        groupPrefix: 'switchboard',
+        partitions: 6,
+        replicationFactor: -1,
+        ssl: true,
+        sasl: undefined,
+      },
     });
   });
 
   it('requires SASL credentials with a SASL mechanism', () => {
     expect(() => loadConfig({ TRANSPORT: 'kafka', KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/KAFKA_SASL_USERNAME/);
     expect(() => loadConfig({ TRANSPORT: 'kafka', KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/allowed: plain, scram-sha-256, scram-sha-512/);
-    expect(() => loadConfig({ KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS/);
+    expect(() => loadConfig({ TRANSPORT: 'kafka', KAFKA_BROKERS: 'no-port' })).toThrow(/KAFKA_BROKERS/);
+    // A backend's variables are validated only when TRANSPORT chooses it.
+    expect(loadConfig({ KAFKA_BROKERS: 'no-port' }).transport).toEqual({ kind: 'memory', options: {} });
   });
 
   it('names every invalid variable and the allowed values', () => {
@@ -64,7 +69,7 @@ describe('loadConfig', () => {
   });
 
   it('rejects a REDIS_URL that is not a redis URL', () => {
-    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ TRANSPORT: 'redis', REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
   });
 
   it('load balancing and drain: documented defaults, agent off unless AGENT_PORT is set', () => {

@@ -3,31 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { type TransportBackend, transportBackends } from '#libs/transport';
+import { channelNamespaces } from './channel-namespaces.js';
 import type { AuthConfig, JwtKeyConfig, OriginPolicyConfig, SwitchboardConfig, TransportConfig } from './config.js';
+import { ConfigError } from './config-error.js';
 import { envSchema, type Env } from './config.schema.js';
 
-/** Thrown when the environment does not describe a valid node; lists every bad variable. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-function describeIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+export function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
   const variable = String(issue.path[0] ?? '(environment)');
   const got = env[variable];
   const allowed = issue.code === 'invalid_value' ? ` (allowed: ${issue.values.map(String).join(', ')})` : '';
   return `${variable}=${JSON.stringify(got ?? '')}: ${issue.message}${allowed}`;
-}
-
-function kafkaSasl(env: Env): Extract<TransportConfig, { kind: 'kafka' }>['sasl'] {
-  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = env;
-  if (!mechanism) return undefined;
-  if (username === undefined || password === undefined) {
-    throw new ConfigError([`KAFKA_SASL_MECHANISM=${JSON.stringify(mechanism)}: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set too`]);
-  }
-  return { mechanism, username, password };
 }
 
 function authConfig(env: Env): AuthConfig {
@@ -62,25 +48,12 @@ function authConfig(env: Env): AuthConfig {
   };
 }
 
-function transportConfig(env: Env): TransportConfig {
-  switch (env.TRANSPORT) {
-    case 'memory':
-      return { kind: 'memory' };
-    case 'redis':
-      return { kind: 'redis', url: env.REDIS_URL, prefix: env.REDIS_PREFIX };
-    case 'kafka':
-      return {
-        kind: 'kafka',
-        brokers: env.KAFKA_BROKERS.split(','),
-        topic: env.KAFKA_TOPIC,
-        clientId: env.KAFKA_CLIENT_ID,
-        groupPrefix: env.KAFKA_GROUP_PREFIX,
-        partitions: env.KAFKA_PARTITIONS,
-        replicationFactor: env.KAFKA_REPLICATION_FACTOR,
-        ssl: env.KAFKA_SSL,
-        sasl: kafkaSasl(env),
-      };
-  }
+/** The chosen backend validates its own variables (its descriptor's env schema). */
+function transportConfig(env: Env, source: Record<string, string | undefined>): TransportConfig {
+  const backend = transportBackends[env.TRANSPORT] as TransportBackend;
+  const parsed = backend.env.safeParse(source);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, source)));
+  return { kind: env.TRANSPORT, options: backend.options(parsed.data) } as TransportConfig;
 }
 
 /** The drain delay is spent inside the shutdown budget: a delay that uses it all up could never close a client cleanly. */
@@ -127,7 +100,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Switchboard
     nodeId: e.NODE_ID,
     version: packageVersion(),
     logLevel: e.LOG_LEVEL,
-    transport: transportConfig(e),
+    transport: transportConfig(e, env),
+    history: channelNamespaces(e),
     gateway: {
       path: e.WS_PATH,
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

@@ -1,6 +1,9 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { ClusterService } from '#libs/cluster';
-import { NodeLoad } from '#libs/health';
+import { AuthModule } from '#libs/auth';
+import { ClusterModule, ClusterService } from '#libs/cluster';
+import { HealthModule, NodeLoad } from '#libs/health';
+import { MetricsModule } from '#libs/metrics';
+import { TransportModule } from '#libs/transport';
 import { ConnectionRegistry } from './connections/connection-registry.js';
 import { FanoutService } from './fanout.service.js';
 import { SwitchboardGateway } from './gateway.js';
@@ -12,11 +15,11 @@ import { TrafficCounters } from './traffic-counters.js';
 import { TransportMetrics } from './transport-metrics.js';
 
 /**
- * The WebSocket protocol and the HTTP publish API. Needs the global config, transport,
- * health, metrics and cluster modules; use {@link SwitchboardWsAdapter} as the app's
- * WebSocket adapter.
+ * The WebSocket protocol and the HTTP publish API; use {@link SwitchboardWsAdapter} as
+ * the app's WebSocket adapter.
  */
 @Module({
+  imports: [TransportModule, HealthModule, MetricsModule, ClusterModule, AuthModule],
   controllers: [PublishController],
   providers: [SwitchboardGateway, ConnectionRegistry, FanoutService, Publisher, TrafficCounters, ApiKeyGuard, GracefulShutdown, TransportMetrics],
   exports: [ConnectionRegistry, Publisher, GracefulShutdown],

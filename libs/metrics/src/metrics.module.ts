@@ -1,9 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Prometheus metrics at GET /metrics; inject {@link MetricsService} to record. */
-@Global()
 @Module({
   controllers: [MetricsController],
   providers: [MetricsService],

@@ -1,18 +1,9 @@
-export { KAFKA_TRANSPORT_OPTIONS, type KafkaTransportOptions } from './kafka/kafka-options.js';
-export { KafkaTransport } from './kafka/kafka.transport.js';
-export { MemoryTransport } from './memory/memory.transport.js';
-export { REDIS_TRANSPORT_OPTIONS, type RedisTransportOptions } from './redis/redis-options.js';
-export { RedisTransport } from './redis/redis.transport.js';
-export { TransportModule } from './transport.module.js';
-export {
-  type Broadcast,
-  type ChannelStats,
-  type ControlMessage,
-  InjectTransport,
-  type NodeHeartbeat,
-  TRANSPORT,
-  type Transport,
-  type TransportEvent,
-  type TransportHealth,
-  TransportUnavailableError,
-} from './transport.js';
+// The public face of the bus: capability interfaces and tokens, the backend table and
+// the module. Backend classes are not exported: they load only through their factory.
+export type { TransportBackend, TransportCapabilities } from './backend.js';
+export { TRANSPORT_NAMES, transportBackends, type TransportName, type TransportSelection } from './backends.js';
+export { type Broadcast, InjectTransport, type StreamPosition, TRANSPORT, type Transport, type TransportEvent, type TransportHealth } from './capabilities/broadcast.js';
+export type { ChannelStats, ControlMessage, NodeHeartbeat } from './capabilities/control.js';
+export { TransportUnavailableError } from './capabilities/errors.js';
+export { type ChannelHistory, HISTORY, type HistoryOptions, type HistoryPage, type HistoryQuery, InjectHistory } from './capabilities/history.js';
+export { TRANSPORT_SELECTION, TransportModule } from './transport.module.js';

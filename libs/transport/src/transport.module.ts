@@ -1,53 +1,44 @@
-import { type DynamicModule, Global, Module, type OnApplicationShutdown, type OnModuleInit, type Provider } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { TransportConfig } from '#libs/config';
-import { KAFKA_TRANSPORT_OPTIONS } from './kafka/kafka-options.js';
-import { KafkaTransport } from './kafka/kafka.transport.js';
-import { MemoryTransport } from './memory/memory.transport.js';
-import { REDIS_TRANSPORT_OPTIONS } from './redis/redis-options.js';
-import { RedisTransport } from './redis/redis.transport.js';
-import { TRANSPORT, type Transport } from './transport.js';
-
-function transportProviders(config: TransportConfig): Provider[] {
-  switch (config.kind) {
-    case 'memory':
-      return [{ provide: TRANSPORT, useClass: MemoryTransport }];
-    case 'redis':
-      return [
-        { provide: REDIS_TRANSPORT_OPTIONS, useValue: { url: config.url, prefix: config.prefix } },
-        { provide: TRANSPORT, useClass: RedisTransport },
-      ];
-    case 'kafka': {
-      const { kind: _kind, ...options } = config;
-      return [
-        { provide: KAFKA_TRANSPORT_OPTIONS, useValue: options },
-        { provide: TRANSPORT, useClass: KafkaTransport },
-      ];
-    }
-  }
-}
+import { Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { TransportCapabilities } from './backend.js';
+import { transportBackends, type TransportSelection } from './backends.js';
+import { TRANSPORT, type Transport } from './capabilities/broadcast.js';
+import { HISTORY } from './capabilities/history.js';
 
 /**
- * Binds {@link TRANSPORT} to the backend named by validated configuration, and ties
- * its connection to the application's lifecycle. Modules that need the bus inject
- * the token and never learn which backend is behind it.
+ * The backend chosen by configuration (`TRANSPORT` and that backend's variables),
+ * provided by the config module.
  */
-@Global()
-@Module({})
+export const TRANSPORT_SELECTION = Symbol('SWITCHBOARD_TRANSPORT_SELECTION');
+const CAPABILITIES = Symbol('SWITCHBOARD_TRANSPORT_CAPABILITIES');
+
+/**
+ * Binds each capability token to the chosen backend: {@link TRANSPORT} (broadcast, every
+ * backend) and {@link HISTORY} (`null` for a backend without it). The backend's client
+ * library is loaded here, by its factory, and only for the chosen backend. Ties the
+ * bus's connection to the application's lifecycle. Modules that need the bus import
+ * this module and inject the tokens; they never learn which backend is behind them.
+ */
+@Module({
+  providers: [
+    {
+      provide: CAPABILITIES,
+      inject: [TRANSPORT_SELECTION],
+      useFactory: async (selection: TransportSelection): Promise<TransportCapabilities> => {
+        const backend = transportBackends[selection.kind] as (typeof transportBackends)[TransportSelection['kind']] & {
+          create(options: unknown): Promise<TransportCapabilities>;
+          describe(options: unknown): string;
+        };
+        new Logger('TransportModule').log(`transport ${backend.name}: ${backend.describe(selection.options)}`);
+        return backend.create(selection.options);
+      },
+    },
+    { provide: TRANSPORT, inject: [CAPABILITIES], useFactory: (capabilities: TransportCapabilities) => capabilities.bus },
+    { provide: HISTORY, inject: [CAPABILITIES], useFactory: (capabilities: TransportCapabilities) => capabilities.history ?? null },
+  ],
+  exports: [TRANSPORT, HISTORY],
+})
 export class TransportModule implements OnModuleInit, OnApplicationShutdown {
-  constructor(private readonly moduleRef: ModuleRef) {}
-
-  static forRoot(config: TransportConfig): DynamicModule {
-    return {
-      module: TransportModule,
-      providers: transportProviders(config),
-      exports: [TRANSPORT],
-    };
-  }
-
-  private get transport(): Transport {
-    return this.moduleRef.get<Transport>(TRANSPORT);
-  }
+  constructor(@Inject(TRANSPORT) private readonly transport: Transport) {}
 
   async onModuleInit(): Promise<void> {
     await this.transport.start();

@@ -5,11 +5,21 @@ import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '
 describe('bus codec', () => {
   it('round-trips any broadcast, whatever the frame contains', () => {
     fc.assert(
-      fc.property(fc.string(), fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/), fc.nat(), (frame, origin, ts) => {
+      fc.property(fc.string().map((rest) => `{${rest}`), fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/), fc.nat(), (frame, origin, ts) => {
         const message = { channel: 'c', origin, ts, frame };
         expect(decodeBroadcast('c', encodeBroadcast(message))).toEqual(message);
       }),
     );
+  });
+
+  it('round-trips a history position in the header, and keeps the frame intact', () => {
+    fc.assert(
+      fc.property(fc.string().map((rest) => `{${rest}`), fc.nat(), fc.stringMatching(/^[0-9a-f]{1,16}$/), (frame, offset, epoch) => {
+        const message = { channel: 'c', origin: 'n', ts: 5, frame, position: { offset, epoch } };
+        expect(decodeBroadcast('c', encodeBroadcast(message))).toEqual(message);
+      }),
+    );
+    expect(decodeBroadcast('c', '1|n|x|e|{}')).toBeUndefined();
   });
 
   it('rejects text without a header', () => {

@@ -1,25 +1,43 @@
 import { z } from 'zod';
-import type { Broadcast, ControlMessage } from '../transport.js';
+import type { Broadcast, StreamPosition } from '../capabilities/broadcast.js';
+import type { ControlMessage } from '../capabilities/control.js';
 
 /**
  * How networked transports put messages on the wire.
  *
- * A broadcast travels as `<ts>|<origin>|<frame>`: the frame is already the client-ready
- * JSON text, so receiving nodes slice it out instead of parsing and re-serializing it.
- * Node ids cannot contain `|` (config validation), and ts is digits, so the first two
- * separators are always the header's.
+ * A broadcast travels as `<ts>|<origin>|<frame>`, or `<ts>|<origin>|<offset>|<epoch>|<frame>`
+ * when it has a history position: the frame is already the client-ready JSON text (it
+ * always starts with `{`, which tells the two forms apart), so receiving nodes slice it
+ * out instead of parsing and re-serializing it. Node ids cannot contain `|` (config
+ * validation), ts and offset are digits and epochs are hex, so the separators before
+ * the frame are always the header's.
  */
 export function encodeBroadcast(message: Broadcast): string {
-  return `${message.ts}|${message.origin}|${message.frame}`;
+  const head = `${message.ts}|${message.origin}|`;
+  return message.position ? `${head}${message.position.offset}|${message.position.epoch}|${message.frame}` : head + message.frame;
 }
 
-export function decodeBroadcast(channel: string, text: string): Broadcast | undefined {
+/** The stored form of a publication: a broadcast without its position (history keeps that beside it). */
+export const encodeUnpositioned = (message: Broadcast): string => `${message.ts}|${message.origin}|${message.frame}`;
+
+export function decodeBroadcast(channel: string, text: string, position?: StreamPosition): Broadcast | undefined {
   const first = text.indexOf('|');
   const second = first < 0 ? -1 : text.indexOf('|', first + 1);
   if (second < 0) return undefined;
   const ts = Number(text.slice(0, first));
   if (!Number.isFinite(ts)) return undefined;
-  return { channel, ts, origin: text.slice(first + 1, second), frame: text.slice(second + 1) };
+  const origin = text.slice(first + 1, second);
+  if (text.charCodeAt(second + 1) === 0x7b /* { */) {
+    const message: Broadcast = { channel, ts, origin, frame: text.slice(second + 1) };
+    if (position) message.position = position;
+    return message;
+  }
+  const third = text.indexOf('|', second + 1);
+  const fourth = third < 0 ? -1 : text.indexOf('|', third + 1);
+  if (fourth < 0) return undefined;
+  const offset = Number(text.slice(second + 1, third));
+  if (!Number.isSafeInteger(offset)) return undefined;
+  return { channel, ts, origin, frame: text.slice(fourth + 1), position: { offset, epoch: text.slice(third + 1, fourth) } };
 }
 
 const channelStats = z.object({ subscribers: z.number().int().nonnegative(), messagesPerSec: z.number().nonnegative() });

@@ -1,12 +1,13 @@
-import { Injectable, Logger } from '@nestjs/common';
 import kafkajs, { type Admin, type Consumer, type EachMessagePayload, type KafkaConfig, type Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '../codec/bus-codec.js';
-import { type Broadcast, type ControlMessage, type Transport, type TransportEvent, type TransportHealth, TransportUnavailableError } from '../transport.js';
-import { TransportListeners } from '../transport-listeners.js';
+import { BaseTransport } from '../base/base-transport.js';
+import type { Broadcast, TransportHealth } from '../capabilities/broadcast.js';
+import type { ControlMessage } from '../capabilities/control.js';
+import { TransportUnavailableError } from '../capabilities/errors.js';
 import { kafkaLogCreator } from './kafka-logger.js';
-import { InjectKafkaOptions, type KafkaTransportOptions } from './kafka-options.js';
+import type { KafkaTransportOptions } from './kafka.backend.js';
 import { ProducerBatcher } from './producer-batcher.js';
 import { PROBE_HEADER, RoundTripProbe } from './round-trip-probe.js';
 
@@ -30,10 +31,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Messages are keyed by channel, so one channel's messages stay in one partition, in
  * order. The node deletes its group when it stops.
  */
-@Injectable()
-export class KafkaTransport extends TransportListeners implements Transport {
+export class KafkaTransport extends BaseTransport {
   readonly name = 'kafka';
-  private readonly logger = new Logger('KafkaTransport');
   private readonly kafka: InstanceType<typeof Kafka>;
   private readonly producer: Producer;
   private readonly admin: Admin;
@@ -42,16 +41,13 @@ export class KafkaTransport extends TransportListeners implements Transport {
   private readonly controlTopic: string;
   private readonly probe: RoundTripProbe;
   private consumer?: Consumer;
-  private readonly followed = new Set<string>();
   /** Whether the last probe round trip failed, so the next success counts as a reconnect. */
   private lostContact = false;
   private probeTimer?: NodeJS.Timeout;
   private started = false;
-  private stopped = false;
-  private lastError?: string;
 
-  constructor(@InjectKafkaOptions() private readonly options: KafkaTransportOptions) {
-    super();
+  constructor(private readonly options: KafkaTransportOptions) {
+    super('KafkaTransport');
     const config: KafkaConfig = {
       clientId: options.clientId,
       brokers: options.brokers,
@@ -79,7 +75,7 @@ export class KafkaTransport extends TransportListeners implements Transport {
         await this.connect();
         break;
       } catch (error) {
-        this.noteError(error);
+        this.noteKafkaError(error);
         if (Date.now() > deadline) {
           this.logger.error(`could not reach Kafka at ${this.options.brokers.join(',')}; node stays not-ready and keeps retrying`);
           void this.keepConnecting();
@@ -122,8 +118,6 @@ export class KafkaTransport extends TransportListeners implements Transport {
   }
 
 
-
-
   /** Kafka delivers the whole topic to every node; following is a local filter. */
   async follow(channel: string): Promise<void> {
     this.followed.add(channel);
@@ -150,7 +144,7 @@ export class KafkaTransport extends TransportListeners implements Transport {
       try {
         await this.connect();
       } catch (error) {
-        this.noteError(error);
+        this.noteKafkaError(error);
         await sleep(2000);
       }
     }
@@ -195,7 +189,7 @@ export class KafkaTransport extends TransportListeners implements Transport {
       retry: { initialRetryTime: 200, maxRetryTime: 2000, retries: 8, restartOnFailure: async () => true },
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.noteError(payload.error);
+      this.noteKafkaError(payload.error);
       if (!payload.restart && !this.stopped) void this.replaceConsumer();
     });
     await consumer.connect();
@@ -213,7 +207,7 @@ export class KafkaTransport extends TransportListeners implements Transport {
         this.logger.log('consumer restarted');
         return;
       } catch (error) {
-        this.noteError(error);
+        this.noteKafkaError(error);
         await sleep(2000);
       }
     }
@@ -256,7 +250,7 @@ export class KafkaTransport extends TransportListeners implements Transport {
       if (this.lostContact) this.emitEvent('reconnect');
       this.lostContact = false;
     } catch (error) {
-      this.noteError(error);
+      this.noteKafkaError(error);
     } finally {
       this.probe.cancel(token);
     }
@@ -272,7 +266,7 @@ export class KafkaTransport extends TransportListeners implements Transport {
   }
 
   private assertReady(): void {
-    if (this.stopped) throw new TransportUnavailableError('kafka transport is stopped');
+    this.assertRunning();
     const health = this.health();
     if (!health.ready) throw new TransportUnavailableError(`kafka is unavailable: ${health.detail}; message not published`);
   }
@@ -295,12 +289,8 @@ export class KafkaTransport extends TransportListeners implements Transport {
     if (broadcast) this.emitBroadcast(broadcast);
   }
 
-
-  private noteError(error: unknown): void {
+  private noteKafkaError(error: unknown): void {
     this.lostContact = true;
-    this.emitEvent('error');
-    const text = error instanceof Error ? error.message : String(error);
-    if (text !== this.lastError) this.logger.warn(`kafka: ${text}`);
-    this.lastError = text;
+    this.noteError('client', error);
   }
 }

@@ -1,23 +1,27 @@
-import { Injectable } from '@nestjs/common';
-import { type Broadcast, type ControlMessage, type Transport, type TransportHealth, TransportUnavailableError } from '../transport.js';
-import { TransportListeners } from '../transport-listeners.js';
+import { BaseTransport } from '../base/base-transport.js';
+import type { Broadcast, TransportHealth } from '../capabilities/broadcast.js';
+import type { ControlMessage } from '../capabilities/control.js';
 
 /**
  * The embedded bus: one node, no server. Delivery is asynchronous (a microtask
  * later) like every networked transport, so callers cannot come to rely on a
  * publish being delivered before it returns.
  */
-@Injectable()
-export class MemoryTransport extends TransportListeners implements Transport {
+export class MemoryTransport extends BaseTransport {
   readonly name = 'memory';
-  private readonly followed = new Set<string>();
   private running = false;
 
+  constructor() {
+    super('MemoryTransport');
+  }
+
   async start(): Promise<void> {
+    this.stopped = false;
     this.running = true;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.running = false;
     this.followed.clear();
   }
@@ -26,15 +30,18 @@ export class MemoryTransport extends TransportListeners implements Transport {
     return this.running ? { ready: true, detail: 'in-process' } : { ready: false, detail: 'stopped' };
   }
 
-  async publish(message: Broadcast): Promise<void> {
-    if (!this.running) throw new TransportUnavailableError('memory transport is stopped');
-    if (!this.followed.has(message.channel)) return;
-    queueMicrotask(() => {
-      if (!this.followed.has(message.channel)) return;
-      this.emitBroadcast(message);
-    });
+  /** Throws what `publish` would reject with; lets the history capability check before it stores. */
+  assertAccepting(): void {
+    this.assertRunning();
   }
 
+  async publish(message: Broadcast): Promise<void> {
+    this.assertRunning();
+    if (!this.followed.has(message.channel)) return;
+    queueMicrotask(() => {
+      if (this.followed.has(message.channel)) this.emitBroadcast(message);
+    });
+  }
 
   async follow(channel: string): Promise<void> {
     this.followed.add(channel);
@@ -45,10 +52,7 @@ export class MemoryTransport extends TransportListeners implements Transport {
   }
 
   async publishControl(message: ControlMessage): Promise<void> {
-    if (!this.running) throw new TransportUnavailableError('memory transport is stopped');
-    queueMicrotask(() => {
-      this.emitControl(message);
-    });
+    this.assertRunning();
+    queueMicrotask(() => this.emitControl(message));
   }
-
 }

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineBackend } from '../backend.js';
+
+/** The embedded bus: one node, no server, no variables of its own. */
+export const memoryBackend = defineBackend({
+  name: 'memory',
+  env: z.object({}),
+  options: () => ({}),
+  describe: () => 'in-process, one node',
+  async create() {
+    const { MemoryTransport } = await import('./memory.transport.js');
+    const { MemoryHistory } = await import('./memory.history.js');
+    const bus = new MemoryTransport();
+    return { bus, history: new MemoryHistory(bus) };
+  },
+});
