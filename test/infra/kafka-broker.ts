@@ -1,7 +1,7 @@
+import kafkajs from 'kafkajs';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBinary } from './ensure-binary.js';
@@ -49,7 +49,7 @@ export interface KafkaBroker {
   clusterId: string;
   /** Temp dir holding server.properties, log4j2.properties, kafka.log (broker output) and data/. */
   dir: string;
-  /** Milliseconds from spawning the JVM to ready (a Metadata request listing this broker), for the last (re)start. */
+  /** Milliseconds from spawning the JVM to ready (a kafkajs admin's describeCluster() listing this broker), for the last (re)start. */
   startupMs: number;
   /** Milliseconds the one-off `kafka-storage format` took (first start only). */
   formatMs: number;
@@ -170,121 +170,32 @@ export function ensureKafkaLibs(version = KAFKA_VERSION): Promise<{ libs: string
 }
 
 // ---------------------------------------------------------------------------
-// Minimal Kafka wire protocol, just enough for a readiness probe.
-
-function encodeRequest(apiKey: number, apiVersion: number, correlationId: number, body: Buffer): Buffer {
-  const clientId = Buffer.from('switchboard-test-probe');
-  const header = Buffer.alloc(10);
-  header.writeInt16BE(apiKey, 0);
-  header.writeInt16BE(apiVersion, 2);
-  header.writeInt32BE(correlationId, 4);
-  header.writeInt16BE(clientId.length, 8);
-  const payload = Buffer.concat([header, clientId, body]);
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(payload.length, 0);
-  return Buffer.concat([size, payload]);
-}
-
-/** One request/response on a fresh connection; resolves with the response body (after the correlation id). */
-function kafkaRequest(port: number, apiKey: number, apiVersion: number, body: Buffer, timeoutMs = 2_000): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const correlationId = Math.floor(Math.random() * 0x7fffffff);
-    const socket = connect({ host: '127.0.0.1', port });
-    let received = Buffer.alloc(0);
-    let settled = false;
-    const finish = (err: Error | undefined, value?: Buffer): void => {
-      if (settled) return;
-      settled = true;
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(value as Buffer);
-    };
-    socket.setTimeout(timeoutMs, () => finish(new Error('timeout')));
-    socket.once('error', (err) => finish(err));
-    socket.once('close', () => finish(new Error('connection closed before a full response')));
-    socket.once('connect', () => socket.write(encodeRequest(apiKey, apiVersion, correlationId, body)));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 4) return;
-      const size = received.readInt32BE(0);
-      if (received.length < 4 + size) return;
-      if (received.readInt32BE(4) !== correlationId) {
-        finish(new Error('correlation id mismatch'));
-        return;
-      }
-      finish(undefined, received.subarray(8, 4 + size));
-    });
-  });
-}
-
-export interface ApiRange {
-  min: number;
-  max: number;
-}
+// Readiness probe
 
 /**
- * ApiVersions v0 (every broker answers it): the supported version range per API key
- * (0 Produce, 1 Fetch, 3 Metadata, 11 JoinGroup, ...). Handy to check what a client library
- * may negotiate: Kafka 4 dropped many old request versions (KIP-896).
+ * True once a kafkajs admin client connects and describeCluster() (a Metadata request) lists
+ * this broker: then the PLAINTEXT listener is up and the node has registered with its
+ * controller. Any error (connection refused, timeout, no broker yet) means not ready yet, so
+ * the client does not retry on its own (the caller polls) and logs nothing (the refused
+ * connections of a starting broker are expected).
  */
-export async function kafkaApiVersions(port: number): Promise<Map<number, ApiRange>> {
-  const body = await kafkaRequest(port, 18, 0, Buffer.alloc(0));
-  const errorCode = body.readInt16BE(0);
-  if (errorCode !== 0) throw new Error(`ApiVersions error code ${errorCode}`);
-  const count = body.readInt32BE(2);
-  const ranges = new Map<number, ApiRange>();
-  for (let i = 0; i < count; i++) {
-    const at = 6 + i * 6;
-    ranges.set(body.readInt16BE(at), { min: body.readInt16BE(at + 2), max: body.readInt16BE(at + 4) });
-  }
-  return ranges;
-}
-
-/** Metadata (v4..v8, non-flexible) for no topics: the advertised brokers and the active controller id. */
-async function metadataBrokers(port: number, version: number): Promise<{ brokers: { nodeId: number; host: string; port: number }[]; controllerId: number }> {
-  // topics: empty array (no topics), allow_auto_topic_creation: false (v4+),
-  // include_cluster_authorized_operations + include_topic_authorized_operations: false (v8).
-  const body = Buffer.alloc(version >= 8 ? 7 : 5);
-  body.writeInt32BE(0, 0);
-  const res = await kafkaRequest(port, 3, version, body);
-  let at = 4; // throttle_time_ms
-  const readString = (): string | null => {
-    const len = res.readInt16BE(at);
-    at += 2;
-    if (len < 0) return null;
-    const value = res.toString('utf8', at, at + len);
-    at += len;
-    return value;
-  };
-  const brokerCount = res.readInt32BE(at);
-  at += 4;
-  const brokers: { nodeId: number; host: string; port: number }[] = [];
-  for (let i = 0; i < brokerCount; i++) {
-    const nodeId = res.readInt32BE(at);
-    at += 4;
-    const host = readString() ?? '';
-    const brokerPort = res.readInt32BE(at);
-    at += 4;
-    readString(); // rack
-    brokers.push({ nodeId, host, port: brokerPort });
-  }
-  readString(); // cluster_id
-  const controllerId = res.readInt32BE(at);
-  return { brokers, controllerId };
-}
-
-/** True once the broker answers ApiVersions and lists itself in Metadata. */
 async function brokerReady(port: number): Promise<boolean> {
+  const admin = new kafkajs.Kafka({
+    clientId: 'switchboard-test-probe',
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: kafkajs.logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 2_000,
+    retry: { retries: 0 },
+  }).admin();
   try {
-    const ranges = await kafkaApiVersions(port);
-    const metadata = ranges.get(3);
-    if (!metadata) return false;
-    const version = Math.max(metadata.min, Math.min(metadata.max, 8));
-    if (version < 4 || version > 8) return true; // cannot probe further without flexible encoding; ApiVersions is enough
-    const { brokers } = await metadataBrokers(port, version);
+    await admin.connect();
+    const { brokers } = await admin.describeCluster();
     return brokers.some((broker) => broker.port === port);
   } catch {
     return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }
 

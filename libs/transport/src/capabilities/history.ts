@@ -22,7 +22,7 @@ export interface HistoryQuery {
 export interface HistoryPage {
   /** Oldest first, each with its `position`; at most `limit`, all of them after `since`. */
   publications: Broadcast[];
-  /** The channel's top: the offset of its latest publication (0 if none) and its epoch. */
+  /** The channel's top, read in the same step: see `ChannelHistory.position`. */
   position: StreamPosition;
   /**
    * Some publication after `since` is no longer stored (trimmed by size or age, or gone
@@ -61,9 +61,12 @@ export interface ChannelHistory {
   publish(message: Broadcast, options: HistoryOptions): Promise<StreamPosition>;
 
   /**
-   * The channel's top position. Creates the channel's epoch if it has none yet, so a
-   * subscriber that takes this position before the first publication can recover from
-   * it. Rejects with `TransportUnavailableError` when the bus cannot answer.
+   * The channel's top: a cursor after which no publication of the channel exists yet, so
+   * "everything after it" is exactly what a subscriber starting now has not seen. Memory
+   * and Redis: the offset of the latest publication (0 if none). Kafka: the partition's
+   * last offset, which may belong to another channel. Creates the channel's epoch if it
+   * has none yet, so a subscriber that takes this position before the first publication
+   * can recover from it. Rejects with `TransportUnavailableError` when the bus cannot answer.
    */
   position(channel: string, options: HistoryOptions): Promise<StreamPosition>;
 

@@ -51,11 +51,13 @@ export class MemoryHistory implements ChannelHistory {
   }
 
   async position(channel: string, options: HistoryOptions): Promise<StreamPosition> {
+    this.bus.assertAccepting();
     const stream = this.stream(channel, options);
     return { offset: stream.top, epoch: stream.epoch };
   }
 
   async read(channel: string, query: HistoryQuery, options: HistoryOptions): Promise<HistoryPage> {
+    this.bus.assertAccepting();
     const stream = this.stream(channel, options);
     const oldestKept = Date.now() - options.ttlSeconds * 1000;
     const live = stream.entries.filter((entry) => entry.storedAt >= oldestKept);
