@@ -22,7 +22,7 @@ describe('dependency injection', () => {
       expect(registry.transport).toBe(transport);
       const publisher = app.get(Publisher) as unknown as Record<string, unknown>;
       for (const dependency of ['config', 'transport', 'metrics', 'traffic']) expect(publisher[dependency]).toBeDefined();
-      expect(Reflect.getMetadata('design:paramtypes', ConnectionRegistry)).toHaveLength(1);
+      expect(Reflect.getMetadata('design:paramtypes', ConnectionRegistry)).toHaveLength(2);
     } finally {
       await app.close();
     }

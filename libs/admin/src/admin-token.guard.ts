@@ -27,12 +27,17 @@ export class AdminTokenGuard implements CanActivate {
     return this.expected !== undefined;
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    if (!this.expected) return true;
-    const request = context.switchToHttp().getRequest<Request>();
+  /** Whether the request carries the admin token (false when none is configured). */
+  carriesToken(request: Request): boolean {
+    if (!this.expected) return false;
     const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
     // Comparing fixed-length digests keeps the comparison constant-time whatever was sent.
-    if (match && timingSafeEqual(digest(match[1]!.trim()), this.expected)) return true;
+    return match !== null && timingSafeEqual(digest(match[1]!.trim()), this.expected);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.expected) return true;
+    if (this.carriesToken(context.switchToHttp().getRequest<Request>())) return true;
     context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="switchboard-admin"');
     throw new UnauthorizedException({
       statusCode: 401,

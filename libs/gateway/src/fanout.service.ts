@@ -3,11 +3,21 @@ import { WebSocket } from 'ws';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { MetricsService } from '#libs/metrics';
 import { type Broadcast, InjectTransport, type Transport } from '#libs/transport';
-import { ConnectionRegistry } from './connections/connection-registry.js';
+import type { Connection } from './connections/connection.js';
+import { ConnectionRegistry, type LocalChannel } from './connections/connection-registry.js';
 import { FrameWriter } from './fanout/frame-writer.js';
 import { encodeTextFrame } from './fanout/text-frame.js';
+import { withPosition } from './history/message-position.js';
+import { cursorAfter, type Recovery } from './history/recovery.js';
+import { CloseCode } from './protocol/error-codes.js';
 import { SlowConsumerGuard } from './limits/slow-consumer-guard.js';
 import { TrafficCounters } from './traffic-counters.js';
+
+/**
+ * Live messages kept for one recovering subscriber, at most: a recovery takes
+ * milliseconds, so a buffer this full means the channel outruns the history read.
+ */
+const MAX_RECOVERY_BUFFER = 10_000;
 
 /**
  * Delivers broadcasts from the bus to this node's subscribers. This is the hot path:
@@ -49,7 +59,7 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
     const local = this.registry.channel(message.channel);
     if (!local) return;
     local.messages++;
-    const frame = encodeTextFrame(message.frame);
+    const frame = encodeTextFrame(message.position && local.history ? withPosition(message.frame, message.position) : message.frame);
     let sent = 0;
     for (const connection of local.subscribers) {
       const socket = connection.socket;
@@ -57,11 +67,79 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
       this.writer.write(connection.stream, frame);
       sent++;
     }
-    this.traffic.out += sent;
-    this.metrics.messagesSent.inc({ event: 'message' }, sent);
     // Once per broadcast, never per subscriber: the loop above stays nothing but writes.
     if (sent > 0) this.metrics.bytesSent.inc(frame.length * sent);
+    if (local.pending.size > 0) sent += this.deliverPending(local, message, frame);
+    this.traffic.out += sent;
+    this.metrics.messagesSent.inc({ event: 'message' }, sent);
     this.metrics.broadcastLatency.observe(Math.max(Date.now() - message.ts, 0) / 1000);
+  }
+
+  /**
+   * Puts a recovering subscriber on the live stream: first the publications it missed,
+   * then the live ones that arrived during the history read and are newer than those,
+   * each exactly once, in offset order. Called right after its `subscribed` reply was
+   * written, so the reply comes first. A subscription that ended meanwhile gets nothing.
+   */
+  goLive(connection: Connection, channel: string, recovery: Recovery): void {
+    const local = this.registry.channel(channel);
+    const pending = local?.pending.get(connection);
+    if (!local || pending?.state !== 'recovering') return;
+    let sent = 0;
+    for (const publication of recovery.publications) {
+      if (this.writeTo(connection, encodeTextFrame(withPosition(publication.frame, publication.position!)))) sent++;
+    }
+    this.metrics.recoveredMessages.inc(recovery.publications.length);
+    let cursor = cursorAfter(recovery);
+    let live = false;
+    for (const message of pending.buffer) {
+      const offset = message.position?.offset;
+      if (offset !== undefined && offset <= cursor) continue;
+      if (this.writeTo(connection, encodeTextFrame(message.position ? withPosition(message.frame, message.position) : message.frame))) sent++;
+      if (offset !== undefined) cursor = offset;
+      live = true;
+    }
+    if (live) {
+      local.pending.delete(connection);
+      local.subscribers.add(connection);
+    } else {
+      local.pending.set(connection, { state: 'catching-up', cursor });
+    }
+    this.traffic.out += sent;
+    this.metrics.messagesSent.inc({ event: 'message' }, sent);
+  }
+
+  /** Subscribers between their history read and the live stream (see `PendingSubscription`). */
+  private deliverPending(local: LocalChannel, message: Broadcast, frame: Buffer): number {
+    let sent = 0;
+    for (const [connection, pending] of local.pending) {
+      if (pending.state === 'recovering') {
+        if (pending.buffer.length < MAX_RECOVERY_BUFFER) pending.buffer.push(message);
+        else this.abandonRecovery(connection, local);
+        continue;
+      }
+      const offset = message.position?.offset;
+      if (offset !== undefined && offset <= pending.cursor) continue;
+      if (this.writeTo(connection, frame)) sent++;
+      local.pending.delete(connection);
+      local.subscribers.add(connection);
+    }
+    return sent;
+  }
+
+  /** Never a silent gap: a subscriber whose recovery cannot keep up is closed, and reconnects from its position. */
+  private abandonRecovery(connection: Connection, local: LocalChannel): void {
+    local.pending.delete(connection);
+    this.logger.warn(`closing ${connection.id}: more than ${MAX_RECOVERY_BUFFER} live messages arrived during its recovery`);
+    if (connection.socket.readyState === WebSocket.OPEN) connection.socket.close(CloseCode.INTERNAL_ERROR, 'recovery could not keep up; reconnect and recover again');
+  }
+
+  private writeTo(connection: Connection, frame: Buffer): boolean {
+    const socket = connection.socket;
+    if (socket.readyState !== WebSocket.OPEN || !this.slowConsumers.canWrite(socket)) return false;
+    this.writer.write(connection.stream, frame);
+    this.metrics.bytesSent.inc(frame.length);
+    return true;
   }
 
   private onSlowConsumer(socket: WebSocket, reason: 'buffer' | 'write-timeout'): void {

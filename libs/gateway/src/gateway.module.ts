@@ -3,11 +3,14 @@ import { AuthModule } from '#libs/auth';
 import { ClusterModule, ClusterService } from '#libs/cluster';
 import { HealthModule, NodeLoad } from '#libs/health';
 import { MetricsModule } from '#libs/metrics';
-import { TransportModule } from '#libs/transport';
+import { type ChannelHistory, InjectHistory, InjectTransport, type Transport, TransportModule } from '#libs/transport';
 import { ConnectionRegistry } from './connections/connection-registry.js';
 import { FanoutService } from './fanout.service.js';
 import { SwitchboardGateway } from './gateway.js';
+import { ChannelPolicy } from './history/channel-policy.js';
+import { HistorySubscriptions } from './history/history-subscriptions.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
+import { HistoryController } from './http/history.controller.js';
 import { PublishController } from './http/publish.controller.js';
 import { Publisher } from './publisher.service.js';
 import { GracefulShutdown } from './shutdown/graceful-shutdown.js';
@@ -20,8 +23,19 @@ import { TransportMetrics } from './transport-metrics.js';
  */
 @Module({
   imports: [TransportModule, HealthModule, MetricsModule, ClusterModule, AuthModule],
-  controllers: [PublishController],
-  providers: [SwitchboardGateway, ConnectionRegistry, FanoutService, Publisher, TrafficCounters, ApiKeyGuard, GracefulShutdown, TransportMetrics],
+  controllers: [PublishController, HistoryController],
+  providers: [
+    SwitchboardGateway,
+    ConnectionRegistry,
+    FanoutService,
+    Publisher,
+    ChannelPolicy,
+    HistorySubscriptions,
+    TrafficCounters,
+    ApiKeyGuard,
+    GracefulShutdown,
+    TransportMetrics,
+  ],
   exports: [ConnectionRegistry, Publisher, GracefulShutdown],
 })
 export class GatewayModule implements OnModuleInit {
@@ -30,9 +44,15 @@ export class GatewayModule implements OnModuleInit {
     private readonly registry: ConnectionRegistry,
     private readonly traffic: TrafficCounters,
     private readonly load: NodeLoad,
+    private readonly policy: ChannelPolicy,
+    @InjectTransport() private readonly transport: Transport,
+    @InjectHistory() private readonly history: ChannelHistory | null,
   ) {}
 
   onModuleInit(): void {
+    if (this.policy.anyHistory && !this.history) {
+      throw new Error(`HISTORY_CHANNELS / CHANNELS_CONFIG turn history on, but the ${this.transport.name} transport has no history capability`);
+    }
     this.load.attach(() => this.registry.size);
     this.cluster.attach({
       connections: () => this.registry.size,

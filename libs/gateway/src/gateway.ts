@@ -16,6 +16,7 @@ import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { MetricsService } from '#libs/metrics';
 import { Connection } from './connections/connection.js';
 import { ConnectionRegistry } from './connections/connection-registry.js';
+import { HistorySubscriptions } from './history/history-subscriptions.js';
 import { encodeReply } from './protocol/encode.js';
 import type { FrameOf, Reply } from './protocol/frames.js';
 import { ProtocolExceptionFilter } from './protocol/protocol-exception.filter.js';
@@ -36,6 +37,7 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     @InjectConfig() private readonly config: SwitchboardConfig,
     private readonly registry: ConnectionRegistry,
     private readonly publisher: Publisher,
+    private readonly histories: HistorySubscriptions,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -68,7 +70,7 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
   async subscribe(@MessageBody() frame: FrameOf<'subscribe'>, @ConnectedSocket() socket: WebSocket): Promise<Reply | undefined> {
     const connection = this.registry.get(socket);
     if (!connection) return undefined;
-    const { channel } = frame.data;
+    const { channel, since } = frame.data;
     if (!connection.principal.permissions.canSubscribe(channel)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, `not allowed to subscribe to ${channel}`);
     }
@@ -76,8 +78,12 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     if (!connection.subscriptions.has(channel) && connection.subscriptions.size >= max) {
       throw new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${max} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`);
     }
+    const history = this.histories.historyOf(channel);
+    if (history) return this.histories.subscribe(connection, channel, history, since);
     await this.registry.subscribe(connection, channel);
-    return { event: 'subscribed', data: { channel: frame.data.channel } };
+    if (since) this.metrics.recoveries.inc({ outcome: 'history_off' });
+    // Asked to recover on a channel without history: say so, never claim a recovery.
+    return { event: 'subscribed', data: since ? { channel, recovered: false, reason: 'history_off' } : { channel } };
   }
 
   @SubscribeMessage('unsubscribe')
@@ -96,7 +102,8 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     if (!connection.principal.permissions.canPublish(frame.data.channel)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, `not allowed to publish to ${frame.data.channel}`);
     }
-    await this.publisher.publish(frame.data.channel, frame.data.payload, 'ws');
-    return frame.id === undefined ? undefined : { event: 'published', data: { channel: frame.data.channel } };
+    const { position } = await this.publisher.publish(frame.data.channel, frame.data.payload, 'ws');
+    if (frame.id === undefined) return undefined;
+    return { event: 'published', data: position ? { channel: frame.data.channel, ...position } : { channel: frame.data.channel } };
   }
 }

@@ -133,6 +133,26 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly recoveries = new Counter({
+    name: `${METRICS_PREFIX}recoveries_total`,
+    help: 'Subscribes that asked to recover from a position, by outcome (recovered, or the reason it could not: epoch_changed, too_old, too_many, history_off, error).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  readonly recoveredMessages = new Counter({
+    name: `${METRICS_PREFIX}recovered_messages_total`,
+    help: 'Publications replayed from history to recovering subscribers.',
+    registers: [this.registry],
+  });
+
+  readonly recoveryDuration = new Histogram({
+    name: `${METRICS_PREFIX}recovery_duration_seconds`,
+    help: 'Time from a subscribe with a position to its missed publications being written to the client.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
   private readonly beforeScrapeHooks: Array<() => void> = [];
 
   constructor() {

@@ -1,13 +1,29 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
-import { InjectTransport, type Transport } from '#libs/transport';
+import type { NamespaceHistory } from '#libs/config';
+import { type Broadcast, InjectTransport, type Transport } from '#libs/transport';
+import { ChannelPolicy } from '../history/channel-policy.js';
 import type { Connection } from './connection.js';
+
+/**
+ * A subscriber not yet on the live stream. `recovering`: its history is being read, and
+ * live messages are kept for it meanwhile. `catching-up`: it has been given everything up
+ * to `cursor`; live messages at or below it (a bus that lags behind its own log) are
+ * dropped as duplicates until the first one past it, which puts it on the live stream.
+ */
+export type PendingSubscription = { state: 'recovering'; buffer: Broadcast[] } | { state: 'catching-up'; cursor: number };
 
 /** A channel with at least one subscriber on this node. */
 export interface LocalChannel {
+  /** On the live stream: every broadcast is written to them as it arrives. */
   subscribers: Set<Connection>;
+  pending: Map<Connection, PendingSubscription>;
   /** Broadcasts delivered on this channel since it gained its first local subscriber. */
   messages: number;
+  /** Set when the channel keeps history: its frames then carry offset and epoch. */
+  history?: NamespaceHistory;
+  /** Settles once the bus follows the channel: later subscribers wait for it too. */
+  following: Promise<void>;
 }
 
 /**
@@ -20,7 +36,10 @@ export class ConnectionRegistry {
   private readonly bySocket = new Map<WebSocket, Connection>();
   private readonly byChannel = new Map<string, LocalChannel>();
 
-  constructor(@InjectTransport() private readonly transport: Transport) {}
+  constructor(
+    @InjectTransport() private readonly transport: Transport,
+    private readonly policy: ChannelPolicy,
+  ) {}
 
   get size(): number {
     return this.bySocket.size;
@@ -48,18 +67,31 @@ export class ConnectionRegistry {
     return connection;
   }
 
-  /** Rolls back and rethrows when the bus refuses to follow a new channel. */
-  async subscribe(connection: Connection, channel: string): Promise<void> {
+  /**
+   * Adds a subscription, live at once or `pending` (recovering until the fan-out puts it
+   * on the live stream). Resolves once the bus follows the channel, so nothing published
+   * after this resolves is missed. Rolls back and rethrows when the bus refuses.
+   */
+  async subscribe(connection: Connection, channel: string, options: { pending?: boolean } = {}): Promise<void> {
     if (connection.subscriptions.has(channel)) return;
     connection.subscriptions.add(channel);
+    const add = (local: LocalChannel) => {
+      if (options.pending) local.pending.set(connection, { state: 'recovering', buffer: [] });
+      else local.subscribers.add(connection);
+    };
     const existing = this.byChannel.get(channel);
     if (existing) {
-      existing.subscribers.add(connection);
+      add(existing);
+      // Not subscribed until the bus delivers the channel, or a history read could miss what is published meanwhile.
+      await existing.following.catch(() => undefined);
       return;
     }
-    this.byChannel.set(channel, { subscribers: new Set([connection]), messages: 0 });
+    const following = this.transport.follow(channel);
+    const local: LocalChannel = { subscribers: new Set(), pending: new Map(), messages: 0, history: this.policy.historyOf(channel), following };
+    add(local);
+    this.byChannel.set(channel, local);
     try {
-      await this.transport.follow(channel);
+      await following;
     } catch (error) {
       this.unsubscribe(connection, channel);
       throw error;
@@ -79,7 +111,7 @@ export class ConnectionRegistry {
   /** Per channel: local subscriber count and broadcasts delivered so far, as heartbeats report them. */
   channelStats(): Map<string, { subscribers: number; messages: number }> {
     const stats = new Map<string, { subscribers: number; messages: number }>();
-    for (const [channel, local] of this.byChannel) stats.set(channel, { subscribers: local.subscribers.size, messages: local.messages });
+    for (const [channel, local] of this.byChannel) stats.set(channel, { subscribers: local.subscribers.size + local.pending.size, messages: local.messages });
     return stats;
   }
 
@@ -87,7 +119,8 @@ export class ConnectionRegistry {
     const local = this.byChannel.get(channel);
     if (!local) return;
     local.subscribers.delete(connection);
-    if (local.subscribers.size > 0) return;
+    local.pending.delete(connection);
+    if (local.subscribers.size > 0 || local.pending.size > 0) return;
     this.byChannel.delete(channel);
     this.transport.unfollow(channel).catch((error: unknown) => {
       // The bus forgets follows it cannot reach anyway; only the log needs to know.

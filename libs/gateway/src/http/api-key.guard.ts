@@ -14,12 +14,21 @@ export class ApiKeyGuard implements CanActivate {
     this.expected = config.api.apiKey === undefined ? undefined : digest(config.api.apiKey);
   }
 
-  canActivate(context: ExecutionContext): boolean {
-    if (!this.expected) return true;
-    const request = context.switchToHttp().getRequest<Request>();
+  get protected(): boolean {
+    return this.expected !== undefined;
+  }
+
+  /** Whether the request carries the API key (false when none is configured). */
+  carriesKey(request: Request): boolean {
+    if (!this.expected) return false;
     const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
     // Comparing digests keeps the comparison constant-time whatever the length sent.
-    if (match && timingSafeEqual(digest(match[1]!), this.expected)) return true;
+    return match !== null && timingSafeEqual(digest(match[1]!), this.expected);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.expected) return true;
+    if (this.carriesKey(context.switchToHttp().getRequest<Request>())) return true;
     context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
     throw new UnauthorizedException({
       statusCode: 401,

@@ -13,7 +13,7 @@ export class PublishController {
   @Post('publish')
   @HttpCode(202)
   @UseGuards(ApiKeyGuard)
-  async publish(@Body() body: unknown): Promise<{ accepted: true; channel: string; ts: number }> {
+  async publish(@Body() body: unknown): Promise<{ accepted: true; channel: string; ts: number; offset?: number; epoch?: string }> {
     const parsed = publishBody.safeParse(body);
     if (!parsed.success) {
       const badChannel = parsed.error.issues.some((issue) => issue.path[0] === 'channel');
@@ -26,8 +26,8 @@ export class PublishController {
       });
     }
     try {
-      const { ts } = await this.publisher.publish(parsed.data.channel, parsed.data.payload, 'http');
-      return { accepted: true, channel: parsed.data.channel, ts };
+      const { ts, position } = await this.publisher.publish(parsed.data.channel, parsed.data.payload, 'http');
+      return { accepted: true, channel: parsed.data.channel, ts, ...position };
     } catch (error) {
       if (error instanceof ProtocolException && error.code === ErrorCode.TRANSPORT_UNAVAILABLE) {
         throw new ServiceUnavailableException({ statusCode: 503, code: error.code, message: error.message });

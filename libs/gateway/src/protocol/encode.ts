@@ -3,7 +3,8 @@ import type { Reply } from './frames.js';
 
 /** A server frame as the client receives it. `id` is present only when answering a request that had one. */
 export function encodeReply(reply: Reply, id?: string | number): string {
-  return JSON.stringify(id === undefined ? reply : { ...reply, id });
+  const frame = { event: reply.event, data: reply.data };
+  return JSON.stringify(id === undefined ? frame : { ...frame, id });
 }
 
 export function encodeError(code: ErrorCode, message: string, id?: string | number): string {

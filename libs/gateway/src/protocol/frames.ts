@@ -9,12 +9,20 @@ const requestId = z.union([z.string().max(128), z.number().finite()]);
 const payload = z.unknown().refine((value) => value !== undefined, 'payload is required');
 
 export const channelBody = z.object({ channel }).strict();
+/** A position a subscriber had, as the `offset` and `epoch` of the last message it received. */
+export const streamPosition = z
+  .object({
+    offset: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    epoch: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'epoch must be the string a server gave'),
+  })
+  .strict();
+export const subscribeBody = z.object({ channel, since: streamPosition.optional() }).strict();
 export const publishBody = z.object({ channel, payload }).strict();
 
 /** Each event a client may send, with the shape of its `data`. */
 export const clientEvents = {
   echo: z.unknown(),
-  subscribe: channelBody,
+  subscribe: subscribeBody,
   unsubscribe: channelBody,
   publish: publishBody,
 } as const;
@@ -38,4 +46,9 @@ export const isClientEvent = (event: string): event is ClientEventName => Object
 export interface Reply {
   event: string;
   data: unknown;
+  /**
+   * Runs right after the reply is written, in the same tick: what must follow the reply
+   * on the socket, before anything else (a recovery's missed messages), goes here.
+   */
+  afterSend?: () => void;
 }

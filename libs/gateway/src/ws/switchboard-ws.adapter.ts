@@ -200,8 +200,11 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     // answers with an error frame; the Observable only ever carries replies.
     const result$ = transform(handler.callback(frame, frame.event)) ?? EMPTY;
     result$.subscribe({
-      next: (reply) => {
-        if (reply) this.send(socket, encodeReply(reply as Reply, frame.id), (reply as Reply).event);
+      next: (value) => {
+        if (!value) return;
+        const reply = value as Reply;
+        this.send(socket, encodeReply(reply, frame.id), reply.event);
+        reply.afterSend?.();
       },
       error: (error: unknown) => {
         this.logger.error(`handler for ${frame.event} failed: ${String(error)}`);
