@@ -8,7 +8,8 @@ import { ConnectionRegistry, type LocalChannel } from './connections/connection-
 import { FrameWriter } from './fanout/frame-writer.js';
 import { encodeTextFrame } from './fanout/text-frame.js';
 import { withPosition } from './history/message-position.js';
-import { cursorAfter, type Recovery } from './history/recovery.js';
+import { admitWhileCatchingUp, handOff } from './history/live-handoff.js';
+import type { Recovery } from './history/recovery.js';
 import { CloseCode } from './protocol/error-codes.js';
 import { SlowConsumerGuard } from './limits/slow-consumer-guard.js';
 import { TrafficCounters } from './traffic-counters.js';
@@ -85,25 +86,17 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
     const local = this.registry.channel(channel);
     const pending = local?.pending.get(connection);
     if (!local || pending?.state !== 'recovering') return;
+    const { messages, next } = handOff(pending, recovery);
     let sent = 0;
-    for (const publication of recovery.publications) {
-      if (this.writeTo(connection, encodeTextFrame(withPosition(publication.frame, publication.position!)))) sent++;
+    for (const message of messages) {
+      if (this.writeTo(connection, encodeTextFrame(message.position ? withPosition(message.frame, message.position) : message.frame))) sent++;
     }
     this.metrics.recoveredMessages.inc(recovery.publications.length);
-    let cursor = cursorAfter(recovery);
-    let live = false;
-    for (const message of pending.buffer) {
-      const offset = message.position?.offset;
-      if (offset !== undefined && offset <= cursor) continue;
-      if (this.writeTo(connection, encodeTextFrame(message.position ? withPosition(message.frame, message.position) : message.frame))) sent++;
-      if (offset !== undefined) cursor = offset;
-      live = true;
-    }
-    if (live) {
+    if (next === 'live') {
       local.pending.delete(connection);
       local.subscribers.add(connection);
     } else {
-      local.pending.set(connection, { state: 'catching-up', cursor });
+      local.pending.set(connection, next);
     }
     this.traffic.out += sent;
     this.metrics.messagesSent.inc({ event: 'message' }, sent);
@@ -118,8 +111,7 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
         else this.abandonRecovery(connection, local);
         continue;
       }
-      const offset = message.position?.offset;
-      if (offset !== undefined && offset <= pending.cursor) continue;
+      if (admitWhileCatchingUp(pending, message) === 'drop') continue;
       if (this.writeTo(connection, frame)) sent++;
       local.pending.delete(connection);
       local.subscribers.add(connection);
