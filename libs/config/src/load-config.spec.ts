@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
 import { loadConfig } from './load-config.js';
@@ -87,5 +90,39 @@ describe('loadConfig', () => {
     expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '2000', DRAIN_DELAY_MS: '0' }).shutdown.drainDelayMs).toBe(0);
     expect(() => loadConfig({ AGENT_PORT: '0' })).toThrow(/AGENT_PORT/);
     expect(() => loadConfig({ DRAIN_BATCH: '0' })).toThrow(/DRAIN_BATCH/);
+  });
+
+  it('history: off by default; HISTORY_CHANNELS turns namespaces on with HISTORY_SIZE and HISTORY_TTL_S', () => {
+    expect(loadConfig({}).history.namespaces).toEqual([]);
+    expect(loadConfig({ HISTORY_CHANNELS: 'chat:*, orders:*', HISTORY_SIZE: '500', HISTORY_TTL_S: '60', RECOVERY_MAX_MESSAGES: '200' }).history).toEqual({
+      namespaces: [
+        { pattern: 'chat:*', history: { size: 500, ttlSeconds: 60 } },
+        { pattern: 'orders:*', history: { size: 500, ttlSeconds: 60 } },
+      ],
+      recoveryMaxMessages: 200,
+    });
+  });
+
+  it('history: names the variable for bad values', () => {
+    expect(() => loadConfig({ HISTORY_CHANNELS: 'chat:*,bad pattern' })).toThrow(/HISTORY_CHANNELS="chat:\*,bad pattern": must be a comma-separated list of channel patterns/);
+    expect(() => loadConfig({ HISTORY_SIZE: '0' })).toThrow(/HISTORY_SIZE/);
+    expect(() => loadConfig({ HISTORY_TTL_S: 'forever' })).toThrow(/HISTORY_TTL_S/);
+    expect(() => loadConfig({ RECOVERY_MAX_MESSAGES: '-1' })).toThrow(/RECOVERY_MAX_MESSAGES/);
+  });
+
+  it('CHANNELS_CONFIG: per-namespace options first, then HISTORY_CHANNELS; a bad file stops start-up naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'channels-config-'));
+    const file = join(dir, 'channels.json');
+    writeFileSync(file, JSON.stringify({ namespaces: [{ channels: 'orders:*', history: { size: 1000 } }, { channels: 'ticker:*' }] }));
+    expect(loadConfig({ CHANNELS_CONFIG: file, HISTORY_CHANNELS: '*' }).history.namespaces).toEqual([
+      { pattern: 'orders:*', history: { size: 1000, ttlSeconds: 300 } },
+      { pattern: 'ticker:*', history: undefined },
+      { pattern: '*', history: { size: 100, ttlSeconds: 300 } },
+    ]);
+    writeFileSync(file, JSON.stringify({ namespaces: [{ channels: 'orders:*', history: { size: -5 } }] }));
+    expect(() => loadConfig({ CHANNELS_CONFIG: file })).toThrow(/CHANNELS_CONFIG=.*namespaces\.0\.history\.size/);
+    writeFileSync(file, '{ not json');
+    expect(() => loadConfig({ CHANNELS_CONFIG: file })).toThrow(/CHANNELS_CONFIG=.*cannot read it as JSON/);
+    expect(() => loadConfig({ CHANNELS_CONFIG: join(dir, 'missing.json') })).toThrow(/CHANNELS_CONFIG/);
   });
 });
