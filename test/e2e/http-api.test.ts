@@ -48,7 +48,9 @@ describe('HTTP API', () => {
 
   it.each([
     ['a bad channel', { channel: 'no spaces', payload: 1 }, 'INVALID_CHANNEL'],
-    ['a missing channel', { payload: 1 }, 'INVALID_CHANNEL'],
+    ['a missing channel', { payload: 1 }, 'BAD_REQUEST'],
+    ['an empty body', {}, 'BAD_REQUEST'],
+    ['a channel that is not a string', { channel: 5, payload: 1 }, 'INVALID_CHANNEL'],
     ['a missing payload', { channel: 'a' }, 'BAD_REQUEST'],
     ['an extra field', { channel: 'a', payload: 1, x: 2 }, 'BAD_REQUEST'],
     ['an array body', [1], 'BAD_REQUEST'],

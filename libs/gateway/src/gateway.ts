@@ -21,7 +21,7 @@ import { encodeReply } from './protocol/encode.js';
 import type { FrameOf, Reply } from './protocol/frames.js';
 import { ProtocolExceptionFilter } from './protocol/protocol-exception.filter.js';
 import { ErrorCode } from './protocol/error-codes.js';
-import { ProtocolException } from './protocol/protocol-exception.js';
+import { GatewayError } from './errors/gateway-error.js';
 import { Publisher } from './publisher.service.js';
 
 /**
@@ -72,11 +72,11 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     if (!connection) return undefined;
     const { channel, since } = frame.data;
     if (!connection.principal.permissions.canSubscribe(channel)) {
-      throw new ProtocolException(ErrorCode.FORBIDDEN, `not allowed to subscribe to ${channel}`);
+      throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to subscribe to ${channel}`);
     }
     const max = this.config.limits.maxSubscriptionsPerConnection;
     if (!connection.subscriptions.has(channel) && connection.subscriptions.size >= max) {
-      throw new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${max} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`);
+      throw new GatewayError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${max} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`);
     }
     const history = this.histories.historyOf(channel);
     if (history) return this.histories.subscribe(connection, channel, history, since);
@@ -100,7 +100,7 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     const connection = this.registry.get(socket);
     if (!connection) return undefined;
     if (!connection.principal.permissions.canPublish(frame.data.channel)) {
-      throw new ProtocolException(ErrorCode.FORBIDDEN, `not allowed to publish to ${frame.data.channel}`);
+      throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to publish to ${frame.data.channel}`);
     }
     const { position } = await this.publisher.publish(frame.data.channel, frame.data.payload, 'ws');
     if (frame.id === undefined) return undefined;

@@ -5,7 +5,7 @@ import { type Broadcast, type ChannelHistory, InjectHistory, InjectTransport, ty
 import { ChannelPolicy } from './history/channel-policy.js';
 import { encodeMessage } from './protocol/encode.js';
 import { ErrorCode } from './protocol/error-codes.js';
-import { ProtocolException } from './protocol/protocol-exception.js';
+import { GatewayError } from './errors/gateway-error.js';
 import { TrafficCounters } from './traffic-counters.js';
 
 export type PublishSource = 'ws' | 'http';
@@ -32,7 +32,7 @@ export class Publisher {
     private readonly traffic: TrafficCounters,
   ) {}
 
-  /** @throws ProtocolException(TRANSPORT_UNAVAILABLE) when the bus cannot take it: never a silent drop. */
+  /** @throws GatewayError(TRANSPORT_UNAVAILABLE) when the bus cannot take it: never a silent drop. */
   async publish(channel: string, payload: unknown, source: PublishSource): Promise<Published> {
     const ts = Date.now();
     const origin = this.config.nodeId;
@@ -47,7 +47,7 @@ export class Publisher {
       this.metrics.publishes.inc({ source, outcome: 'error' });
       this.metrics.transportErrors.inc({ operation: 'publish' });
       if (error instanceof TransportUnavailableError) {
-        throw new ProtocolException(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
+        throw new GatewayError(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
       }
       throw error;
     }

@@ -7,7 +7,7 @@ import { ConnectionRegistry } from '../connections/connection-registry.js';
 import { FanoutService } from '../fanout.service.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { Reply } from '../protocol/frames.js';
-import { ProtocolException } from '../protocol/protocol-exception.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { ChannelPolicy } from './channel-policy.js';
 import { type Recovery, recoverFrom } from './recovery.js';
 
@@ -72,7 +72,7 @@ export class HistorySubscriptions {
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof TransportUnavailableError) throw new ProtocolException(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
+      if (error instanceof TransportUnavailableError) throw new GatewayError(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
       throw error;
     }
   }

@@ -1,6 +1,8 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { type Broadcast, type ChannelHistory, InjectHistory, TransportUnavailableError } from '#libs/transport';
+import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayErrorHttpFilter } from '../errors/gateway-error-http.filter.js';
 import { ChannelPolicy } from '../history/channel-policy.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { CHANNEL_PATTERN, CHANNEL_RULE } from '../protocol/frames.js';
@@ -42,6 +44,7 @@ const toPublication = (message: Broadcast) => ({
  */
 @Controller('api/channels')
 @UseGuards(ApiKeyOrAdminGuard)
+@UseFilters(GatewayErrorHttpFilter)
 export class HistoryController {
   constructor(
     @InjectHistory() private readonly history: ChannelHistory | null,
@@ -50,19 +53,19 @@ export class HistoryController {
 
   @Get(':channel/history')
   async read(@Param('channel') channel: string, @Query() query: unknown): Promise<HistoryResponse> {
-    if (!CHANNEL_PATTERN.test(channel)) throw new BadRequestException({ statusCode: 400, code: ErrorCode.INVALID_CHANNEL, message: CHANNEL_RULE });
+    if (!CHANNEL_PATTERN.test(channel)) throw new GatewayError(ErrorCode.INVALID_CHANNEL, CHANNEL_RULE);
     const parsed = historyQuery.safeParse(query);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`).join('; ');
-      throw new BadRequestException({ statusCode: 400, code: ErrorCode.BAD_REQUEST, message: `query must be ?since=<offset>&limit=<1-${MAX_LIMIT}>: ${problems}` });
+      throw new GatewayError(ErrorCode.BAD_REQUEST, `query must be ?since=<offset>&limit=<1-${MAX_LIMIT}>: ${problems}`);
     }
     const options = this.history ? this.policy.historyOf(channel) : undefined;
-    if (!options) throw new NotFoundException({ statusCode: 404, code: ErrorCode.HISTORY_OFF, message: `${channel} keeps no history (HISTORY_CHANNELS, CHANNELS_CONFIG)` });
+    if (!options) throw new GatewayError(ErrorCode.HISTORY_OFF, `${channel} keeps no history (HISTORY_CHANNELS, CHANNELS_CONFIG)`);
     try {
       const page = await this.history!.read(channel, parsed.data, options);
       return { channel, ...page.position, publications: page.publications.map(toPublication), more: page.more, truncated: page.truncated };
     } catch (error) {
-      if (error instanceof TransportUnavailableError) throw new ServiceUnavailableException({ statusCode: 503, code: ErrorCode.TRANSPORT_UNAVAILABLE, message: error.message });
+      if (error instanceof TransportUnavailableError) throw new GatewayError(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
       throw error;
     }
   }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 export const CHANNEL_PATTERN = /^[A-Za-z0-9_.:@/-]{1,200}$/;
 export const CHANNEL_RULE = 'a channel is a string of 1-200 characters from A-Za-z0-9_.:@/-';
 
-const channel = z.string({ error: CHANNEL_RULE }).regex(CHANNEL_PATTERN, CHANNEL_RULE);
+// A missing channel is a malformed request (BAD_REQUEST); a channel that breaks the rule is INVALID_CHANNEL.
+const channel = z.string({ error: (issue) => (issue.input === undefined ? 'channel is required' : CHANNEL_RULE) }).regex(CHANNEL_PATTERN, CHANNEL_RULE);
 const requestId = z.union([z.string().max(128), z.number().finite()]);
 // `payload` may be any JSON value, null included, but must be present.
 const payload = z.unknown().refine((value) => value !== undefined, 'payload is required');

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CHANNEL_RULE, type ClientFrame, clientEvents, envelope, isClientEvent } from './frames.js';
+import { CHANNEL_RULE, type ClientEventName, type ClientFrame, clientEvents, envelope, type FrameOf, isClientEvent } from './frames.js';
 import { ErrorCode } from './error-codes.js';
 
 export type ParseResult =
@@ -41,15 +41,24 @@ export function parseClientFrame(text: string): ParseResult {
   if (!isClientEvent(event)) {
     return { ok: false, code: ErrorCode.UNKNOWN_EVENT, message: `unknown event "${event.slice(0, 64)}"`, id };
   }
-  const body = clientEvents[event].safeParse(data);
-  if (!body.success) {
-    const channelIssue = body.error.issues.some((issue) => issue.path[0] === 'channel' && issue.message === CHANNEL_RULE);
-    return {
-      ok: false,
-      code: channelIssue ? ErrorCode.INVALID_CHANNEL : ErrorCode.BAD_REQUEST,
-      message: channelIssue ? CHANNEL_RULE : `invalid "${event}" data: ${describe(body.error)}`,
-      id,
-    };
-  }
+  const body = validateData(event, data);
+  if (!body.ok) return { ...body, id };
   return { ok: true, frame: { event, data: body.data, id: head.data.id } as ClientFrame };
+}
+
+export type DataResult<E extends ClientEventName> = { ok: true; data: FrameOf<E>['data'] } | { ok: false; code: ErrorCode; message: string };
+
+/**
+ * Validates one event's `data`: the one rule for it, whichever edge it came in on (a
+ * WebSocket frame, or the body of `POST /api/publish`).
+ */
+export function validateData<E extends ClientEventName>(event: E, data: unknown): DataResult<E> {
+  const body = clientEvents[event].safeParse(data);
+  if (body.success) return { ok: true, data: body.data as FrameOf<E>['data'] };
+  const channelIssue = body.error.issues.some((issue) => issue.path[0] === 'channel' && issue.message === CHANNEL_RULE);
+  return {
+    ok: false,
+    code: channelIssue ? ErrorCode.INVALID_CHANNEL : ErrorCode.BAD_REQUEST,
+    message: channelIssue ? CHANNEL_RULE : `invalid "${event}" data: ${describe(body.error)}`,
+  };
 }

@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { encodeError } from './encode.js';
 import { ErrorCode } from './error-codes.js';
 import type { ClientFrame } from './frames.js';
-import { ProtocolException } from './protocol-exception.js';
+import { GatewayError } from '../errors/gateway-error.js';
 
 /** Turns anything a message handler throws into an error frame answering the request's `id`. */
 @Catch()
@@ -15,7 +15,7 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     const socket = ws.getClient<WebSocket>();
     const frame = ws.getData<ClientFrame | undefined>();
     let text: string;
-    if (exception instanceof ProtocolException) {
+    if (exception instanceof GatewayError) {
       text = encodeError(exception.code, exception.message, frame?.id);
     } else {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
