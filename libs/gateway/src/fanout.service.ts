@@ -1,17 +1,14 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { MetricsService } from '#libs/metrics';
 import { type Broadcast, InjectTransport, type Transport } from '#libs/transport';
 import type { Connection } from './connections/connection.js';
 import { ConnectionRegistry, type LocalChannel } from './connections/connection-registry.js';
-import { FrameWriter } from './fanout/frame-writer.js';
-import { encodeTextFrame } from './fanout/text-frame.js';
-import { withPosition } from './history/message-position.js';
 import { admitWhileCatchingUp, handOff } from './history/live-handoff.js';
+import { withPosition } from './history/message-position.js';
 import type { Recovery } from './history/recovery.js';
+import { EncodedBroadcast } from './outbound/encoded-broadcast.js';
 import { CloseCode } from './protocol/error-codes.js';
-import { SlowConsumerGuard } from './limits/slow-consumer-guard.js';
 import { TrafficCounters } from './traffic-counters.js';
 
 /**
@@ -22,37 +19,23 @@ const MAX_RECOVERY_BUFFER = 10_000;
 
 /**
  * Delivers broadcasts from the bus to this node's subscribers. This is the hot path:
- * the message arrives serialized, becomes one WebSocket frame, and that same buffer is
- * written to every subscriber's TCP socket (corked per tick), with no Nest machinery,
- * parsing, framing or allocation per subscriber.
+ * the message arrives serialized, becomes one WebSocket frame per wire format in use,
+ * and that same buffer goes to every subscriber's writer (corked per tick), with no Nest
+ * machinery, parsing, framing or allocation per subscriber.
  */
 @Injectable()
-export class FanoutService implements OnModuleInit, OnModuleDestroy {
+export class FanoutService implements OnModuleInit {
   private readonly logger = new Logger('Fanout');
-  private readonly slowConsumers: SlowConsumerGuard;
-  private readonly writer = new FrameWriter();
 
   constructor(
-    @InjectConfig() config: SwitchboardConfig,
     @InjectTransport() private readonly transport: Transport,
     private readonly registry: ConnectionRegistry,
     private readonly metrics: MetricsService,
     private readonly traffic: TrafficCounters,
-  ) {
-    this.slowConsumers = new SlowConsumerGuard(
-      config.limits.maxBufferedBytes,
-      config.limits.writeTimeoutMs,
-      () => [...registry.all()].map((connection) => connection.socket),
-      (socket, reason) => this.onSlowConsumer(socket, reason),
-    );
-  }
+  ) {}
 
   onModuleInit(): void {
     this.transport.onBroadcast((message) => this.deliver(message));
-  }
-
-  onModuleDestroy(): void {
-    this.slowConsumers.stop();
   }
 
   deliver(message: Broadcast): void {
@@ -60,19 +43,20 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
     const local = this.registry.channel(message.channel);
     if (!local) return;
     local.messages++;
-    const frame = encodeTextFrame(message.position && local.history ? withPosition(message.frame, message.position) : message.frame);
+    const encoded = new EncodedBroadcast(message.position && local.history ? withPosition(message.frame, message.position) : message.frame);
     let sent = 0;
+    let bytes = 0;
     for (const connection of local.subscribers) {
-      const socket = connection.socket;
-      if (socket.readyState !== WebSocket.OPEN || !this.slowConsumers.canWrite(socket)) continue;
-      this.writer.write(connection.stream, frame);
+      const written = connection.writer.broadcast(encoded);
+      if (written === 0) continue;
       sent++;
+      bytes += written;
     }
-    // Once per broadcast, never per subscriber: the loop above stays nothing but writes.
-    if (sent > 0) this.metrics.bytesSent.inc(frame.length * sent);
-    if (local.pending.size > 0) sent += this.deliverPending(local, message, frame);
+    if (local.pending.size > 0) sent += this.deliverPending(local, message, encoded);
     this.traffic.out += sent;
+    // Once per broadcast, never per subscriber: the loop above stays nothing but writes.
     this.metrics.messagesSent.inc({ event: 'message' }, sent);
+    if (bytes > 0) this.metrics.bytesSent.inc(bytes);
     this.metrics.broadcastLatency.observe(Math.max(Date.now() - message.ts, 0) / 1000);
   }
 
@@ -89,7 +73,10 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
     const { messages, next } = handOff(pending, recovery);
     let sent = 0;
     for (const message of messages) {
-      if (this.writeTo(connection, encodeTextFrame(message.position ? withPosition(message.frame, message.position) : message.frame))) sent++;
+      const written = connection.writer.broadcast(new EncodedBroadcast(message.position ? withPosition(message.frame, message.position) : message.frame));
+      if (written === 0) continue;
+      sent++;
+      this.metrics.bytesSent.inc(written);
     }
     this.metrics.recoveredMessages.inc(recovery.publications.length);
     if (next === 'live') {
@@ -103,7 +90,7 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Subscribers between their history read and the live stream (see `PendingSubscription`). */
-  private deliverPending(local: LocalChannel, message: Broadcast, frame: Buffer): number {
+  private deliverPending(local: LocalChannel, message: Broadcast, encoded: EncodedBroadcast): number {
     let sent = 0;
     for (const [connection, pending] of local.pending) {
       if (pending.state === 'recovering') {
@@ -112,7 +99,11 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
         continue;
       }
       if (admitWhileCatchingUp(pending, message) === 'drop') continue;
-      if (this.writeTo(connection, frame)) sent++;
+      const written = connection.writer.broadcast(encoded);
+      if (written > 0) {
+        sent++;
+        this.metrics.bytesSent.inc(written);
+      }
       local.pending.delete(connection);
       local.subscribers.add(connection);
     }
@@ -124,19 +115,5 @@ export class FanoutService implements OnModuleInit, OnModuleDestroy {
     local.pending.delete(connection);
     this.logger.warn(`closing ${connection.id}: more than ${MAX_RECOVERY_BUFFER} live messages arrived during its recovery`);
     if (connection.socket.readyState === WebSocket.OPEN) connection.socket.close(CloseCode.INTERNAL_ERROR, 'recovery could not keep up; reconnect and recover again');
-  }
-
-  private writeTo(connection: Connection, frame: Buffer): boolean {
-    const socket = connection.socket;
-    if (socket.readyState !== WebSocket.OPEN || !this.slowConsumers.canWrite(socket)) return false;
-    this.writer.write(connection.stream, frame);
-    this.metrics.bytesSent.inc(frame.length);
-    return true;
-  }
-
-  private onSlowConsumer(socket: WebSocket, reason: 'buffer' | 'write-timeout'): void {
-    const connection = this.registry.get(socket);
-    this.logger.warn(`closing slow consumer ${connection?.id ?? '?'} (${reason}, ${socket.bufferedAmount} bytes buffered)`);
-    this.metrics.slowConsumerCloses.inc({ reason });
   }
 }

@@ -12,6 +12,7 @@ import { HistorySubscriptions } from './history/history-subscriptions.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
 import { HistoryController } from './http/history.controller.js';
 import { PublishController } from './http/publish.controller.js';
+import { Outbound } from './outbound/outbound.service.js';
 import { Publisher } from './publisher.service.js';
 import { GracefulShutdown } from './shutdown/graceful-shutdown.js';
 import { TrafficCounters } from './traffic-counters.js';
@@ -28,6 +29,7 @@ import { TransportMetrics } from './transport-metrics.js';
     SwitchboardGateway,
     ConnectionRegistry,
     FanoutService,
+    Outbound,
     Publisher,
     ChannelPolicy,
     HistorySubscriptions,

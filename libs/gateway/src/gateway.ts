@@ -17,7 +17,7 @@ import { MetricsService } from '#libs/metrics';
 import { Connection } from './connections/connection.js';
 import { ConnectionRegistry } from './connections/connection-registry.js';
 import { HistorySubscriptions } from './history/history-subscriptions.js';
-import { encodeReply } from './protocol/encode.js';
+import { Outbound } from './outbound/outbound.service.js';
 import type { FrameOf, Reply } from './protocol/frames.js';
 import { ProtocolExceptionFilter } from './protocol/protocol-exception.filter.js';
 import { ErrorCode } from './protocol/error-codes.js';
@@ -38,22 +38,21 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     private readonly registry: ConnectionRegistry,
     private readonly publisher: Publisher,
     private readonly histories: HistorySubscriptions,
+    private readonly outbound: Outbound,
     private readonly metrics: MetricsService,
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const principal = principalOf(request);
     // The upgrade request's socket is the one `ws` took over for this connection.
-    const connection = new Connection(randomUUID(), socket, request.socket as Socket, Connection.remoteAddressOf(request), principal);
+    const writer = this.outbound.writerFor(socket, request.socket as Socket);
+    const connection = new Connection(randomUUID(), socket, writer, Connection.remoteAddressOf(request), principal);
     this.registry.add(connection);
     this.metrics.connections.set(this.registry.size);
     this.metrics.connectionsAccepted.inc();
     socket.once('close', (code) => this.metrics.connectionsClosed.inc({ code: String(code) }));
     const welcome = { connectionId: connection.id, node: this.config.nodeId, ...(principal.userId === undefined ? {} : { userId: principal.userId }) };
-    const welcomeFrame = encodeReply({ event: 'welcome', data: welcome });
-    socket.send(welcomeFrame);
-    this.metrics.messagesSent.inc({ event: 'welcome' });
-    this.metrics.bytesSent.inc(Buffer.byteLength(welcomeFrame));
+    writer.send({ event: 'welcome', data: welcome });
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -102,7 +101,8 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     if (!connection.principal.permissions.canPublish(frame.data.channel)) {
       throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to publish to ${frame.data.channel}`);
     }
-    const { position } = await this.publisher.publish(frame.data.channel, frame.data.payload, 'ws');
+    const binary = connection.writer.format.name === 'msgpack';
+    const { position } = await this.publisher.publish(frame.data.channel, frame.data.payload, 'ws', { binary });
     if (frame.id === undefined) return undefined;
     return { event: 'published', data: position ? { channel: frame.data.channel, ...position } : { channel: frame.data.channel } };
   }

@@ -33,11 +33,12 @@ export class Publisher {
   ) {}
 
   /** @throws GatewayError(TRANSPORT_UNAVAILABLE) when the bus cannot take it: never a silent drop. */
-  async publish(channel: string, payload: unknown, source: PublishSource): Promise<Published> {
+  /** `binary`: the payload may hold byte arrays (it came from a MessagePack client). */
+  async publish(channel: string, payload: unknown, source: PublishSource, options: { binary?: boolean } = {}): Promise<Published> {
     const ts = Date.now();
     const origin = this.config.nodeId;
     this.traffic.in += 1;
-    const message: Broadcast = { channel, origin, ts, frame: encodeMessage(channel, payload, origin, ts) };
+    const message: Broadcast = { channel, origin, ts, frame: encodeMessage(channel, payload, origin, ts, options) };
     const historyOptions = this.history ? this.policy.historyOf(channel) : undefined;
     let position: StreamPosition | undefined;
     try {

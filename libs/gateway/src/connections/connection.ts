@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Principal } from '#libs/auth';
+import type { ConnectionWriter } from '../outbound/connection-writer.js';
 
 /** What the gateway knows about one client socket for as long as it is open. */
 export class Connection {
@@ -13,8 +13,8 @@ export class Connection {
   constructor(
     readonly id: string,
     readonly socket: WebSocket,
-    /** The TCP socket under `socket`: broadcasts are written to it as pre-built frames. */
-    readonly stream: Socket,
+    /** Every frame this connection receives goes through it. */
+    readonly writer: ConnectionWriter,
     readonly remoteAddress: string,
     readonly principal: Principal,
   ) {}

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeError, encodeMessage, encodeReply } from './encode.js';
+import { encodeMessage } from './encode.js';
+import { errorFrame } from './server-frames.js';
 import { parseClientFrame } from './parse-frame.js';
 
 describe('parseClientFrame', () => {
@@ -53,9 +54,13 @@ describe('encoders', () => {
     );
   });
 
-  it('adds the id only when there is one', () => {
-    expect(JSON.parse(encodeReply({ event: 'echo', data: 1 }))).toEqual({ event: 'echo', data: 1 });
-    expect(JSON.parse(encodeReply({ event: 'echo', data: 1 }, 'r'))).toEqual({ event: 'echo', data: 1, id: 'r' });
-    expect(JSON.parse(encodeError('BAD_JSON', 'm', 3))).toEqual({ event: 'error', data: { code: 'BAD_JSON', message: 'm' }, id: 3 });
+  it('adds the id to an error frame only when there is one', () => {
+    expect(errorFrame('BAD_JSON', 'm')).toEqual({ event: 'error', data: { code: 'BAD_JSON', message: 'm' } });
+    expect(errorFrame('BAD_JSON', 'm', 3)).toEqual({ event: 'error', data: { code: 'BAD_JSON', message: 'm' }, id: 3 });
+  });
+
+  it('carries byte arrays in JSON as the $binary marker when asked to', () => {
+    const frame = JSON.parse(encodeMessage('c', { blob: new Uint8Array([1, 2, 255]), n: 1 }, 'n', 5, { binary: true }));
+    expect(frame.data.payload).toEqual({ blob: { $binary: 'AQL/' }, n: 1 });
   });
 });

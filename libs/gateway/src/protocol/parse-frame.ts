@@ -19,9 +19,9 @@ function takeId(value: unknown): string | number | undefined {
 }
 
 /**
- * Turns one inbound WebSocket message into a typed frame, or into the error frame the
- * client must get. This is the only place client input is validated: handlers receive
- * frames whose `data` already has the shape their event requires.
+ * Turns one inbound JSON text message into a typed frame, or into the error frame the
+ * client must get. With {@link parseFrameValue} the only place client input is validated:
+ * handlers receive frames whose `data` already has the shape their event requires.
  */
 export function parseClientFrame(text: string): ParseResult {
   let json: unknown;
@@ -30,6 +30,11 @@ export function parseClientFrame(text: string): ParseResult {
   } catch {
     return { ok: false, code: ErrorCode.BAD_JSON, message: 'frame is not valid JSON' };
   }
+  return parseFrameValue(json);
+}
+
+/** Validates a decoded frame, whatever format it arrived in (JSON text or MessagePack). */
+export function parseFrameValue(json: unknown): ParseResult {
   const id = takeId(json);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, code: ErrorCode.BAD_REQUEST, message: 'frame must be a JSON object {"event", "data", "id"?}', id };

@@ -1,26 +1,28 @@
 import { type ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
-import { WebSocket } from 'ws';
-import { encodeError } from './encode.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { replySlots } from '../outbound/reply-slots.js';
 import { ErrorCode } from './error-codes.js';
 import type { ClientFrame } from './frames.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { errorFrame } from './server-frames.js';
 
-/** Turns anything a message handler throws into an error frame answering the request's `id`. */
+/**
+ * The WebSocket edge of errors: anything a message handler throws becomes an error frame
+ * answering the request's `id`, in the request's place in the reply order. A
+ * {@link GatewayError} says what the client did wrong; anything else is a bug, logged.
+ */
 @Catch()
 export class ProtocolExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('Gateway');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const ws = host.switchToWs();
-    const socket = ws.getClient<WebSocket>();
-    const frame = ws.getData<ClientFrame | undefined>();
-    let text: string;
+    const frame = host.switchToWs().getData<ClientFrame | undefined>();
+    const slot = frame && replySlots.get(frame);
+    if (!slot) return;
     if (exception instanceof GatewayError) {
-      text = encodeError(exception.code, exception.message, frame?.id);
-    } else {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-      text = encodeError(ErrorCode.INTERNAL_ERROR, 'internal error; the request was not processed', frame?.id);
+      slot.settle(errorFrame(exception.code, exception.message, frame.id));
+      return;
     }
-    if (socket.readyState === WebSocket.OPEN) socket.send(text);
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    slot.settle(errorFrame(ErrorCode.INTERNAL_ERROR, 'internal error; the request was not processed', frame.id));
   }
 }

@@ -8,10 +8,13 @@ import { attachPrincipal, chooseSubprotocol, UpgradeAuthenticator, UpgradeReject
 import { CONFIG, type SwitchboardConfig } from '#libs/config';
 import { NodeLifecycle } from '#libs/health';
 import { MetricsService } from '#libs/metrics';
-import { encodeError, encodeReply } from '../protocol/encode.js';
+import { ConnectionRegistry } from '../connections/connection-registry.js';
+import { replySlots } from '../outbound/reply-slots.js';
+import type { ConnectionWriter } from '../outbound/connection-writer.js';
 import { CloseCode, ErrorCode } from '../protocol/error-codes.js';
 import type { Reply } from '../protocol/frames.js';
-import { parseClientFrame } from '../protocol/parse-frame.js';
+import { errorFrame } from '../protocol/server-frames.js';
+import { SUBPROTOCOLS } from '../protocol/wire-format.js';
 import { ClientGuard } from '../limits/client-guard.js';
 import { clientAddress } from '../limits/client-address.js';
 import { IpConnectionLimiter } from '../limits/ip-connection-limiter.js';
@@ -36,6 +39,7 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
   private readonly config: SwitchboardConfig;
   private readonly lifecycle: NodeLifecycle;
   private readonly metrics: MetricsService;
+  private readonly registry: ConnectionRegistry;
   private readonly upgrades = new Map<WebSocketServer, Upgrade>();
   private readonly keepalives = new Map<WebSocketServer, Keepalive>();
   private readonly caps = new Map<WebSocketServer, ConnectionCap>();
@@ -49,6 +53,7 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     this.config = app.get(CONFIG);
     this.lifecycle = app.get(NodeLifecycle);
     this.metrics = app.get(MetricsService);
+    this.registry = app.get(ConnectionRegistry);
     this.authenticator = app.get(UpgradeAuthenticator);
     this.perIp = new IpConnectionLimiter(this.config.limits.maxConnectionsPerIp);
     this.trustedProxies = new Set(this.config.limits.trustedProxies);
@@ -63,7 +68,8 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
       perMessageDeflate: false,
       // A message split into more fragments than this is an attack, not a client (close 1008).
       maxFragments: 1024,
-      handleProtocols: (offered) => chooseSubprotocol(offered),
+      // The first wire format the client offers (its order is its preference), else the auth fallback.
+      handleProtocols: (offered) => [...offered].find((protocol) => Object.hasOwn(SUBPROTOCOLS, protocol)) ?? chooseSubprotocol(offered),
     });
     // Registered before Nest's own listener: a socket without an 'error' listener
     // takes the whole process down on the first oversized or malformed frame.
@@ -73,7 +79,7 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
       this.guards.set(socket, guard);
       // Pings cost the server a pong each: they spend the same budget as messages.
       socket.on('ping', () => {
-        if (guard.admit() === 'close') this.closeForPolicy(socket, 'ping rate limit exceeded');
+        if (guard.admit() === 'close') this.closeForPolicy(socket, this.registry.get(socket)?.writer, 'ping rate limit exceeded');
       });
     });
     this.keepalives.set(server, new Keepalive(server, this.config.gateway.pingIntervalMs));
@@ -164,6 +170,10 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     });
   }
 
+  /**
+   * One inbound message: its place in the reply order is taken on arrival, so its answer
+   * (reply, error frame or nothing) leaves after the answers to earlier messages.
+   */
   private dispatch(
     socket: WebSocket,
     raw: RawData,
@@ -171,66 +181,58 @@ export class SwitchboardWsAdapter extends AbstractWsAdapter {
     handlers: Handler[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
-    if (socket.readyState !== WebSocket.OPEN) return;
+    const writer = this.registry.get(socket)?.writer;
+    if (!writer?.accepting) return;
+    const slot = writer.reserve();
     const guard = this.guards.get(socket);
     const verdict = guard?.admit() ?? 'ok';
     if (verdict !== 'ok') {
       this.metrics.messagesReceived.inc({ event: ErrorCode.RATE_LIMITED });
-      if (verdict === 'close') this.closeForPolicy(socket, 'rate limit exceeded');
-      else this.send(socket, encodeError(ErrorCode.RATE_LIMITED, `over ${this.config.limits.ratePerSec} messages/s (RATE_LIMIT_PER_SEC); frame dropped`), 'error');
+      // Parsed only for its id: the refusal answers the request like any other error.
+      const parsed = writer.format.parse(raw, isBinary);
+      const id = parsed.ok ? parsed.frame.id : parsed.id;
+      slot.settle(errorFrame(ErrorCode.RATE_LIMITED, `over ${this.config.limits.ratePerSec} messages/s (RATE_LIMIT_PER_SEC); frame dropped`, id));
+      if (verdict === 'close') this.closeForPolicy(socket, writer, 'rate limit exceeded');
       return;
     }
-    if (isBinary) {
-      this.rejectFrame(socket, guard, ErrorCode.BAD_REQUEST, 'binary frames are not supported; send JSON text frames');
-      return;
-    }
-    const parsed = parseClientFrame(raw.toString());
+    const parsed = writer.format.parse(raw, isBinary);
     if (!parsed.ok) {
-      this.rejectFrame(socket, guard, parsed.code, parsed.message, parsed.id);
+      this.metrics.messagesReceived.inc({ event: parsed.code });
+      slot.settle(errorFrame(parsed.code, parsed.message, parsed.id));
+      if (guard?.invalidFrame()) this.closeForPolicy(socket, writer, `more than ${this.config.limits.invalidFramesPerMinute} invalid frames in a minute`);
       return;
     }
     const { frame } = parsed;
     this.metrics.messagesReceived.inc({ event: frame.event });
     const handler = handlers.find((candidate) => candidate.message === frame.event);
     if (!handler) {
-      this.send(socket, encodeError(ErrorCode.UNKNOWN_EVENT, `unknown event "${frame.event}"`, frame.id), 'error');
+      slot.settle(errorFrame(ErrorCode.UNKNOWN_EVENT, `unknown event "${frame.event}"`, frame.id));
       return;
     }
     // Nest's handler proxy routes every throw to the gateway's exception filter, which
-    // answers with an error frame; the Observable only ever carries replies.
+    // settles this slot with an error frame (it finds the slot by the frame); the
+    // Observable only ever carries replies, and completes empty after an error.
+    replySlots.set(frame, slot);
     const result$ = transform(handler.callback(frame, frame.event)) ?? EMPTY;
     result$.subscribe({
       next: (value) => {
-        if (!value) return;
-        const reply = value as Reply;
-        this.send(socket, encodeReply(reply, frame.id), reply.event);
-        reply.afterSend?.();
+        const reply = value as Reply | undefined;
+        slot.settle(reply ? { event: reply.event, data: reply.data, ...(frame.id === undefined ? {} : { id: frame.id }) } : undefined, reply?.afterSend);
       },
       error: (error: unknown) => {
         this.logger.error(`handler for ${frame.event} failed: ${String(error)}`);
-        this.send(socket, encodeError(ErrorCode.INTERNAL_ERROR, 'internal error', frame.id), 'error');
+        slot.settle(errorFrame(ErrorCode.INTERNAL_ERROR, 'internal error', frame.id));
       },
+      complete: () => slot.settle(undefined),
     });
   }
 
-  /** Answers an invalid frame, and closes a client that keeps sending them. */
-  private rejectFrame(socket: WebSocket, guard: ClientGuard | undefined, code: ErrorCode, message: string, id?: string | number): void {
-    this.metrics.messagesReceived.inc({ event: code });
-    this.send(socket, encodeError(code, message, id), 'error');
-    if (guard?.invalidFrame()) this.closeForPolicy(socket, `more than ${this.config.limits.invalidFramesPerMinute} invalid frames in a minute`);
-  }
-
-  private closeForPolicy(socket: WebSocket, reason: string): void {
+  /** 1008 once the requests accepted before the violation are answered. */
+  private closeForPolicy(socket: WebSocket, writer: ConnectionWriter | undefined, reason: string): void {
     if (socket.readyState !== WebSocket.OPEN) return;
     this.logger.warn(`closing a client with ${CloseCode.POLICY_VIOLATION}: ${reason}`);
-    socket.close(CloseCode.POLICY_VIOLATION, reason);
-  }
-
-  private send(socket: WebSocket, text: string, event: string): void {
-    if (socket.readyState !== WebSocket.OPEN) return;
-    socket.send(text);
-    this.metrics.messagesSent.inc({ event });
-    this.metrics.bytesSent.inc(Buffer.byteLength(text));
+    if (writer) writer.closeAfterReplies(CloseCode.POLICY_VIOLATION, reason);
+    else socket.close(CloseCode.POLICY_VIOLATION, reason);
   }
 
   /** Closes remaining clients with 1012 (reconnect elsewhere) and waits briefly for their goodbyes. */
