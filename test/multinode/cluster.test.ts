@@ -55,6 +55,22 @@ describe.each(buses)('a 3-node cluster on %s', (_name, startBus) => {
     }
   });
 
+  it('delivers across nodes to MessagePack and JSON subscribers alike, bytes intact', async () => {
+    const [a, b, c] = nodes as [GatewayProcess, GatewayProcess, GatewayProcess];
+    const publisher = await TestClient.connect(a.ws, { format: 'msgpack' });
+    const [packed, json] = [await TestClient.connect(b.ws, { format: 'msgpack' }), await connect(c)];
+    clients.push(publisher, packed);
+    await packed.subscribe('formats');
+    await json.subscribe('formats');
+    const bytes = new Uint8Array([9, 8, 7, 0, 255]);
+    expect(await publisher.request('publish', { channel: 'formats', payload: { bytes, n: 1 } })).toMatchObject({ event: 'published' });
+    const toPacked = await packed.next(isMessageOn('formats'));
+    expect(new Uint8Array(toPacked.data.payload.bytes)).toEqual(bytes);
+    expect(toPacked.data).toMatchObject({ node: a.nodeId, payload: { n: 1 } });
+    expect((await json.next(isMessageOn('formats'))).data.payload).toEqual({ bytes: { $binary: Buffer.from(bytes).toString('base64') }, n: 1 });
+    expect(packed.wrongFormat + json.wrongFormat).toBe(0);
+  });
+
   it('reports cross-node latency (measured, not asserted)', async () => {
     const [publisher, subscriber] = [await connect(nodes[0]!), await connect(nodes[1]!)];
     await subscriber.subscribe('latency');

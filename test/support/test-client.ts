@@ -1,3 +1,4 @@
+import { decode, encode } from '@msgpack/msgpack';
 import { WebSocket, type ClientOptions } from 'ws';
 
 export interface Frame {
@@ -17,9 +18,17 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: Array<() => void> = [];
 
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
+  /** Frames that came in the other format than the connection's (a server bug if ever non-zero). */
+  wrongFormat = 0;
+
+  private constructor(
+    readonly socket: WebSocket,
+    /** `msgpack`: speaks switchboard.msgpack through @msgpack/msgpack, another implementation than the server's. */
+    readonly format: 'json' | 'msgpack',
+  ) {
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary !== (format === 'msgpack')) this.wrongFormat++;
+      this.frames.push((isBinary ? decode(data) : JSON.parse(data.toString())) as Frame);
       this.wake();
     });
     this.closed = new Promise((resolve) =>
@@ -32,9 +41,10 @@ export class TestClient {
   }
 
   /** Connects and waits for the welcome frame. */
-  static async connect(url: string, options?: ClientOptions): Promise<TestClient> {
-    const socket = new WebSocket(url, options);
-    const client = new TestClient(socket);
+  static async connect(url: string, options?: ClientOptions & { format?: 'json' | 'msgpack' }): Promise<TestClient> {
+    const format = options?.format ?? 'json';
+    const socket = format === 'msgpack' ? new WebSocket(url, ['switchboard.msgpack'], options) : new WebSocket(url, options);
+    const client = new TestClient(socket, format);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
@@ -45,7 +55,8 @@ export class TestClient {
   }
 
   send(frame: unknown): void {
-    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    if (typeof frame === 'string') this.socket.send(frame);
+    else this.socket.send(this.format === 'msgpack' ? encode(frame) : JSON.stringify(frame));
   }
 
   /** Sends a request with an id and resolves with the frame that answers it. */
