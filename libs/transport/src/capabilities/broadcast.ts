@@ -5,8 +5,8 @@ import type { ControlMessage } from './control.js';
 export interface StreamPosition {
   /**
    * Memory and Redis: 1, 2, 3… per channel, without gaps. Kafka: the record's log offset
-   * in the channel's partition, which grows but skips the offsets of other channels
-   * sharing the partition. 0 means "before the first publication".
+   * in the channel's partition plus one, which grows but skips the offsets of other
+   * channels sharing the partition. 0 means "before the first publication".
    */
   offset: number;
   /** Names one unbroken history of the channel; a new epoch means history was lost. */
@@ -26,9 +26,8 @@ export interface Broadcast {
   ts: number;
   frame: string;
   /**
-   * Set on publications that went through the history capability (and on every Kafka
-   * broadcast, whose log assigns offsets anyway); receivers add it to the client frame
-   * only on channels configured with history.
+   * Set on publications that went through the history capability, and only on those;
+   * receivers add it to the client frame only on channels configured with history.
    */
   position?: StreamPosition;
 }

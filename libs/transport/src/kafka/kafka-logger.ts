@@ -19,3 +19,15 @@ export const kafkaLogCreator: logCreator = () => {
     else if (level === logLevel.WARN) logger.warn(text);
   };
 };
+
+/**
+ * For the history log reader: a fetch before the log's start is how a read learns that
+ * retention removed what a subscriber missed (it answers `truncated`), not a fault.
+ */
+export const logReaderLogCreator: logCreator = (level) => {
+  const log = kafkaLogCreator(level);
+  return (entry) => {
+    if (entry.log.message.startsWith('Response Fetch') && /not within the range of offsets/.test(String(entry.log.error))) return;
+    log(entry);
+  };
+};

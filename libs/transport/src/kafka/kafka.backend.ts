@@ -9,7 +9,7 @@ const optionalSecret = z.string().optional();
 
 export interface KafkaTransportOptions {
   brokers: string[];
-  /** Broadcast topic; control traffic uses `<topic>.control`, the history epoch `<topic>.epoch`. */
+  /** Broadcast topic (and history: its log); control traffic uses `<topic>.control`. */
   topic: string;
   clientId: string;
   /** Each node's own consumer group is `<groupPrefix>.<host>.<pid>.<random>`. */
@@ -58,7 +58,8 @@ export const kafkaBackend = defineBackend({
   describe: (options) => `brokers ${options.brokers.join(',')}, topic ${options.topic}`,
   async create(options) {
     const { KafkaTransport } = await import('./kafka.transport.js');
+    const { KafkaHistory } = await import('./kafka.history.js');
     const bus = new KafkaTransport(options);
-    return { bus };
+    return { bus, history: new KafkaHistory(bus) };
   },
 });

@@ -1,14 +1,18 @@
 import kafkajs, { type Admin, type Consumer, type EachMessagePayload, type KafkaConfig, type Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl } from '../codec/bus-codec.js';
+import { decodeBroadcast, decodeControl, encodeBroadcast, encodeControl, encodeUnpositioned } from '../codec/bus-codec.js';
 import { BaseTransport } from '../base/base-transport.js';
-import type { Broadcast, TransportHealth } from '../capabilities/broadcast.js';
+import type { Broadcast, StreamPosition, TransportHealth } from '../capabilities/broadcast.js';
 import type { ControlMessage } from '../capabilities/control.js';
 import { TransportUnavailableError } from '../capabilities/errors.js';
-import { kafkaLogCreator } from './kafka-logger.js';
+import { KafkaLogReader } from './kafka-log-reader.js';
+import { kafkaLogCreator, logReaderLogCreator } from './kafka-logger.js';
 import type { KafkaTransportOptions } from './kafka.backend.js';
+import { epochOf, streamOffsetOf } from './log-positions.js';
+import { partitionFor } from './partitioner.js';
 import { ProducerBatcher } from './producer-batcher.js';
+import { HISTORY_HEADER } from './record-headers.js';
 import { PROBE_HEADER, RoundTripProbe } from './round-trip-probe.js';
 
 const { Kafka, Partitioners } = kafkajs;
@@ -18,18 +22,40 @@ const PROBE_INTERVAL_MS = 1000;
 const PROBE_STALE_MS = 3500;
 const START_TIMEOUT_MS = 60_000;
 const PRODUCE_TIMEOUT_MS = 5000;
-/** Broadcasts are live traffic, not a log: keep an hour for debugging, then let them go. */
+/**
+ * The broadcast topic is also history's log (kafka.history.ts): an hour covers the default
+ * HISTORY_TTL_S (5 min) with room to spare. Longer history TTLs need the topic's
+ * retention.ms raised to match (deploy/kafka/README.md); the node does not alter topics.
+ */
 const BROADCAST_RETENTION_MS = String(60 * 60_000);
 const CONTROL_RETENTION_MS = String(10 * 60_000);
+/** How often a running node re-reads the broadcast topic's ID and partition count (a recreated topic means a new epoch). */
+const LAYOUT_REFRESH_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The broadcast topic as this node last read it: how channels map to partitions, and the history epoch. */
+interface TopicLayout {
+  partitions: number;
+  epoch: string;
+}
+
+/** What `KafkaHistory` reads through: the bus's log reader and topic layout. */
+export interface HistoryLog {
+  reader: KafkaLogReader;
+  topic: string;
+  epoch: string;
+  partitionOf(channel: string): number;
+}
 
 /**
  * Kafka between nodes. Every node consumes the whole broadcast topic in a consumer
  * group of its own (so each node gets every message, not a share of them), starting
  * at the latest offset and committing nothing, and keeps the channels it follows.
  * Messages are keyed by channel, so one channel's messages stay in one partition, in
- * order. The node deletes its group when it stops.
+ * order: the transport computes each channel's partition itself (see partitioner.ts),
+ * because history publications need to know which partition's offset is theirs. The
+ * node deletes its group when it stops.
  */
 export class KafkaTransport extends BaseTransport {
   readonly name = 'kafka';
@@ -40,7 +66,10 @@ export class KafkaTransport extends BaseTransport {
   private readonly groupId: string;
   private readonly controlTopic: string;
   private readonly probe: RoundTripProbe;
+  private readonly log: KafkaLogReader;
   private consumer?: Consumer;
+  private layout?: TopicLayout;
+  private layoutTimer?: NodeJS.Timeout;
   /** Whether the last probe round trip failed, so the next success counts as a reconnect. */
   private lostContact = false;
   private probeTimer?: NodeJS.Timeout;
@@ -65,6 +94,8 @@ export class KafkaTransport extends BaseTransport {
     this.groupId = `${options.groupPrefix}.${hostname()}.${process.pid}.${randomBytes(4).toString('hex')}`;
     this.controlTopic = `${options.topic}.control`;
     this.probe = new RoundTripProbe(this.groupId);
+    // Same brokers, TLS and SASL; a Kafka instance of its own only so that it logs differently.
+    this.log = new KafkaLogReader(new Kafka({ ...config, logCreator: logReaderLogCreator }));
   }
 
   async start(): Promise<void> {
@@ -89,11 +120,12 @@ export class KafkaTransport extends BaseTransport {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.probeTimer);
+    clearInterval(this.layoutTimer);
     this.batcher.abort(new TransportUnavailableError('kafka transport is stopped'));
     this.followed.clear();
     await this.consumer?.disconnect().catch(() => undefined);
     if (this.started) await this.admin.deleteGroups([this.groupId]).catch(() => undefined);
-    await Promise.all([this.producer.disconnect(), this.admin.disconnect()].map((p) => p.catch(() => undefined)));
+    await Promise.all([this.producer.disconnect(), this.admin.disconnect(), this.log.disconnect()].map((p) => p.catch(() => undefined)));
     this.probe.reset();
   }
 
@@ -109,12 +141,33 @@ export class KafkaTransport extends BaseTransport {
 
   async publish(message: Broadcast): Promise<void> {
     this.assertReady();
-    await this.produce(this.options.topic, { key: message.channel, value: encodeBroadcast(message) });
+    const partition = partitionFor(message.channel, this.requireLayout().partitions);
+    await this.produce(() => this.batcher.send(this.options.topic, { key: message.channel, value: encodeBroadcast(message), partition }));
+  }
+
+  /**
+   * For `KafkaHistory`: one produce to the channel's partition, marked as a history
+   * publication; its log offset, reported by the acknowledgement, is its position.
+   */
+  async publishToHistory(message: Broadcast): Promise<StreamPosition> {
+    this.assertReady();
+    const layout = this.requireLayout();
+    const partition = partitionFor(message.channel, layout.partitions);
+    const record = { key: message.channel, value: encodeUnpositioned(message), headers: { [HISTORY_HEADER]: '' } };
+    const offset = await this.produce(() => this.batcher.sendToPartition(this.options.topic, partition, record));
+    return { offset: streamOffsetOf(offset), epoch: layout.epoch };
+  }
+
+  /** For `KafkaHistory`: the log to read, once start-up has learnt the topic's layout. */
+  historyLog(): HistoryLog {
+    this.assertRunning();
+    const layout = this.requireLayout();
+    return { reader: this.log, topic: this.options.topic, epoch: layout.epoch, partitionOf: (channel) => partitionFor(channel, layout.partitions) };
   }
 
   async publishControl(message: ControlMessage): Promise<void> {
     this.assertReady();
-    await this.produce(this.controlTopic, { value: encodeControl(message) });
+    await this.produce(() => this.batcher.send(this.controlTopic, { value: encodeControl(message) }));
   }
 
 
@@ -131,11 +184,14 @@ export class KafkaTransport extends BaseTransport {
     await this.admin.connect();
     await this.producer.connect();
     await this.ensureTopics();
+    await this.learnLayout();
     await this.startConsumer();
     await this.awaitEveryPartition();
     this.started = true;
     this.probeTimer = setInterval(() => void this.sendProbe(), PROBE_INTERVAL_MS);
     this.probeTimer.unref();
+    this.layoutTimer = setInterval(() => void this.refreshLayout(), LAYOUT_REFRESH_MS);
+    this.layoutTimer.unref();
     this.logger.log(`consuming ${this.options.topic} as group ${this.groupId}`);
   }
 
@@ -172,6 +228,35 @@ export class KafkaTransport extends BaseTransport {
         if (!/already exists/i.test(error.message)) throw error;
       });
     this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+  }
+
+  /** Reads the broadcast topic's partition count and topic ID (the history epoch, see log-positions.ts). */
+  private async learnLayout(): Promise<void> {
+    await this.log.connect([this.options.topic]);
+    this.layout = await this.readLayout();
+  }
+
+  private async readLayout(): Promise<TopicLayout> {
+    const topic = await this.log.topicIdentity(this.options.topic);
+    return { partitions: topic.partitions, epoch: epochOf(topic) };
+  }
+
+  /**
+   * A topic deleted and created again (or given more partitions) while this node runs
+   * means a new history: pick up its epoch. Until then (up to LAYOUT_REFRESH_MS) this node
+   * still labels positions with the old one.
+   */
+  private async refreshLayout(): Promise<void> {
+    try {
+      const next = await this.readLayout();
+      const previous = this.layout;
+      if (previous && (previous.epoch !== next.epoch || previous.partitions !== next.partitions)) {
+        this.logger.warn(`topic ${this.options.topic} changed (epoch ${previous.epoch} → ${next.epoch}, ${next.partitions} partitions): history starts again`);
+      }
+      this.layout = next;
+    } catch {
+      // While Kafka is unreachable the probe reports it; the layout is read again next time.
+    }
   }
 
   private async startConsumer(): Promise<void> {
@@ -219,8 +304,7 @@ export class KafkaTransport extends BaseTransport {
    * partition, so after start() nothing published is missed.
    */
   private async awaitEveryPartition(): Promise<void> {
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [this.options.topic] });
-    const partitions = metadata.topics[0]?.partitions.map((p) => p.partitionId) ?? [];
+    const partitions = [...Array(this.requireLayout().partitions).keys()];
     const deadline = Date.now() + START_TIMEOUT_MS;
     const targets = [...partitions.map((partition) => ({ topic: this.options.topic, partition })), { topic: this.controlTopic, partition: 0 }];
     await Promise.all(
@@ -256,13 +340,18 @@ export class KafkaTransport extends BaseTransport {
     }
   }
 
-  private async produce(topic: string, message: { key?: string; value: string }): Promise<void> {
+  private async produce<T>(send: () => Promise<T>): Promise<T> {
     try {
-      await this.batcher.send(topic, message);
+      return await send();
     } catch (error) {
       if (error instanceof TransportUnavailableError) throw error;
       throw new TransportUnavailableError(`kafka produce failed: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  private requireLayout(): TopicLayout {
+    if (!this.layout) throw new TransportUnavailableError(`kafka is not connected yet: topic ${this.options.topic} not read${this.errorSuffix()}`);
+    return this.layout;
   }
 
   private assertReady(): void {
@@ -285,7 +374,8 @@ export class KafkaTransport extends BaseTransport {
     }
     const channel = message.key?.toString();
     if (channel === undefined || !this.followed.has(channel)) return;
-    const broadcast = decodeBroadcast(channel, message.value.toString());
+    const position = message.headers?.[HISTORY_HEADER] !== undefined && this.layout ? { offset: streamOffsetOf(Number(message.offset)), epoch: this.layout.epoch } : undefined;
+    const broadcast = decodeBroadcast(channel, message.value.toString(), position);
     if (broadcast) this.emitBroadcast(broadcast);
   }
 
