@@ -43,7 +43,7 @@ interface Node {
 
 const running: Transport[] = [];
 async function startNode(topic: string, partitions = PARTITIONS): Promise<Node> {
-  const capabilities = await transportBackends.kafka.create({ brokers: [broker.brokers], topic, clientId: 'kh', groupPrefix: 'kh', partitions, replicationFactor: 1, ssl: false });
+  const capabilities = await transportBackends.kafka.create({ brokers: [broker.brokers], topic, clientId: 'kh', groupPrefix: 'kh', partitions, replicationFactor: 1, retentionMs: 3_600_000, ssl: false });
   const received: Broadcast[] = [];
   capabilities.bus.onBroadcast((message) => received.push(message));
   await capabilities.bus.start();

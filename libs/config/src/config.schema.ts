@@ -39,6 +39,7 @@ export const envSchema = z.object({
   NODE_HEARTBEAT_MS: int(100, 60_000).default(2000),
   API_KEY: optionalSecret,
   ADMIN_TOKEN: optionalSecret,
+  API_DOCS: z.enum(['ui', 'json', 'off']).default('ui'),
   ALLOWED_ORIGINS: z
     .string()
     .refine(

@@ -74,6 +74,8 @@ export interface SwitchboardConfig {
   };
   api: {
     apiKey?: string;
+    /** The OpenAPI document: `ui` (Swagger UI at /api/docs and the JSON at /api/docs-json), `json` (the JSON only), `off`. */
+    docs: 'ui' | 'json' | 'off';
   };
   admin: {
     token?: string;

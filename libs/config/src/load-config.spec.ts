@@ -15,7 +15,7 @@ describe('loadConfig', () => {
       history: { namespaces: [], recoveryMaxMessages: 1000 },
       gateway: { path: '/ws', maxPayloadBytes: 65536, pingIntervalMs: 30000 },
       cluster: { heartbeatMs: 2000 },
-      api: { apiKey: undefined },
+      api: { apiKey: undefined, docs: 'ui' },
     });
     expect(config.nodeId).toMatch(new RegExp(`-${process.pid}$`));
     expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
@@ -42,6 +42,7 @@ describe('loadConfig', () => {
         groupPrefix: 'switchboard',
         partitions: 6,
         replicationFactor: -1,
+        retentionMs: 3_600_000,
         ssl: true,
         sasl: undefined,
       },

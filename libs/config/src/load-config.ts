@@ -109,7 +109,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Switchboard
       maxConnections: e.MAX_CONNECTIONS,
     },
     cluster: { heartbeatMs: e.NODE_HEARTBEAT_MS },
-    api: { apiKey: e.API_KEY },
+    api: { apiKey: e.API_KEY, docs: e.API_DOCS },
     admin: { token: e.ADMIN_TOKEN },
     auth: authConfig(e),
     limits: {

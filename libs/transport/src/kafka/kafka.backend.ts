@@ -17,6 +17,11 @@ export interface KafkaTransportOptions {
   /** Partitions and replication for topics this node creates. -1: the broker's default. */
   partitions: number;
   replicationFactor: number;
+  /**
+   * retention.ms of the broadcast topic when a node creates it: how far back history can
+   * reach on Kafka. Existing topics are never altered (deploy/kafka/README.md).
+   */
+  retentionMs: number;
   ssl: boolean;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }
@@ -34,6 +39,8 @@ export const kafkaBackend = defineBackend({
       KAFKA_GROUP_PREFIX: z.string().regex(KAFKA_NAME_PATTERN, KAFKA_NAME_RULE).default('switchboard'),
       KAFKA_PARTITIONS: int(1, 10_000).default(6),
       KAFKA_REPLICATION_FACTOR: int(-1, 32).default(-1),
+      // An hour of history by default; raise it to at least HISTORY_TTL_S when channels keep history.
+      KAFKA_RETENTION_MS: int(60_000, 365 * 86_400_000).default(3_600_000),
       KAFKA_SSL: booleanFlag.default(false),
       KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
       KAFKA_SASL_USERNAME: optionalSecret,
@@ -52,6 +59,7 @@ export const kafkaBackend = defineBackend({
     groupPrefix: env.KAFKA_GROUP_PREFIX,
     partitions: env.KAFKA_PARTITIONS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    retentionMs: env.KAFKA_RETENTION_MS,
     ssl: env.KAFKA_SSL,
     sasl: env.KAFKA_SASL_MECHANISM ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME!, password: env.KAFKA_SASL_PASSWORD! } : undefined,
   }),

@@ -27,7 +27,6 @@ const PRODUCE_TIMEOUT_MS = 5000;
  * HISTORY_TTL_S (5 min) with room to spare. Longer history TTLs need the topic's
  * retention.ms raised to match (deploy/kafka/README.md); the node does not alter topics.
  */
-const BROADCAST_RETENTION_MS = String(60 * 60_000);
 const CONTROL_RETENTION_MS = String(10 * 60_000);
 /** How often a running node re-reads the broadcast topic's ID and partition count (a recreated topic means a new epoch). */
 const LAYOUT_REFRESH_MS = 10_000;
@@ -209,7 +208,7 @@ export class KafkaTransport extends BaseTransport {
   private async ensureTopics(): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
     const missing = [
-      { topic: this.options.topic, numPartitions: this.options.partitions, retention: BROADCAST_RETENTION_MS },
+      { topic: this.options.topic, numPartitions: this.options.partitions, retention: String(this.options.retentionMs) },
       { topic: this.controlTopic, numPartitions: 1, retention: CONTROL_RETENTION_MS },
     ].filter((spec) => !existing.has(spec.topic));
     if (missing.length === 0) return;
