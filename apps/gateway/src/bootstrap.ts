@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { SwitchboardConfig } from '#libs/config';
 import { enforceHandshakeDeadline, SwitchboardWsAdapter } from '#libs/gateway';
+import { setupApiDocs } from './api-docs.js';
 import { AppModule } from './app.module.js';
 
 /** Builds a node ready to `listen`; used by main.ts and by the end-to-end tests. */
@@ -13,6 +14,7 @@ export async function createGatewayApp(config: SwitchboardConfig): Promise<INest
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: config.gateway.maxPayloadBytes + 1024 });
   app.useWebSocketAdapter(new SwitchboardWsAdapter(app));
+  setupApiDocs(app, config);
   enforceHandshakeDeadline(app.getHttpServer(), config.limits.httpHeadersTimeoutMs);
   return app;
 }

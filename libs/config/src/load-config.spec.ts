@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('reads API_DOCS: ui (default), json or off', () => {
+    expect(loadConfig({ API_DOCS: 'json' }).api.docs).toBe('json');
+    expect(loadConfig({ API_DOCS: '' }).api.docs).toBe('ui');
+    expect(() => loadConfig({ API_DOCS: 'yes' })).toThrow(/API_DOCS/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '', API_KEY: '' })).toMatchObject({ port: 3000, api: { apiKey: undefined } });
   });

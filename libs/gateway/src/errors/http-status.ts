@@ -1,17 +1,21 @@
 import { ErrorCode } from '../protocol/error-codes.js';
+import { API_ERROR_STATUS } from './http-error-codes.js';
 
-/** The HTTP status each error code answers with at the HTTP edge. */
+/**
+ * The HTTP status each protocol error code answers with at the HTTP edge (a
+ * {@link GatewayError} thrown by shared logic). Codes the HTTP API answers with have
+ * their status in API_ERROR_STATUS; the WebSocket-only ones get the nearest status.
+ */
 const STATUS: Record<ErrorCode, number> = {
-  [ErrorCode.BAD_JSON]: 400,
-  [ErrorCode.BAD_REQUEST]: 400,
+  [ErrorCode.BAD_JSON]: API_ERROR_STATUS.BAD_JSON,
+  [ErrorCode.BAD_REQUEST]: API_ERROR_STATUS.BAD_REQUEST,
   [ErrorCode.UNKNOWN_EVENT]: 400,
-  [ErrorCode.INVALID_CHANNEL]: 400,
-  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.INVALID_CHANNEL]: API_ERROR_STATUS.INVALID_CHANNEL,
+  [ErrorCode.FORBIDDEN]: API_ERROR_STATUS.FORBIDDEN,
   [ErrorCode.TOO_MANY_SUBSCRIPTIONS]: 409,
   [ErrorCode.RATE_LIMITED]: 429,
-  [ErrorCode.TRANSPORT_UNAVAILABLE]: 503,
-  [ErrorCode.HISTORY_OFF]: 404,
-  [ErrorCode.INTERNAL_ERROR]: 500,
+  [ErrorCode.TRANSPORT_UNAVAILABLE]: API_ERROR_STATUS.TRANSPORT_UNAVAILABLE,
+  [ErrorCode.INTERNAL_ERROR]: API_ERROR_STATUS.INTERNAL_ERROR,
 };
 
 export const httpStatusOf = (code: ErrorCode): number => STATUS[code];

@@ -1,12 +1,15 @@
-import { Controller, Get, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ADMIN_TOKEN_AUTH, API_KEY_AUTH, ApiErrors, INTERNAL_ERROR_CASE } from '#libs/api-docs';
 import { z } from 'zod';
 import { type Broadcast, type ChannelHistory, InjectHistory, TransportUnavailableError } from '#libs/transport';
 import { GatewayError } from '../errors/gateway-error.js';
-import { GatewayErrorHttpFilter } from '../errors/gateway-error-http.filter.js';
+import { HttpErrorCode, httpError } from '../errors/http-error-codes.js';
 import { ChannelPolicy } from '../history/channel-policy.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { CHANNEL_PATTERN, CHANNEL_RULE } from '../protocol/frames.js';
 import { ApiKeyOrAdminGuard } from './api-key-or-admin.guard.js';
+import { channelSchema, historyResponseSchema } from './api-schemas.js';
 
 const MAX_LIMIT = 1000;
 const offset = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -42,9 +45,9 @@ const toPublication = (message: Broadcast) => ({
  * without it the latest `limit` publications are returned. Channel names with `/` must be
  * percent-encoded in the path.
  */
+@ApiTags('history')
 @Controller('api/channels')
 @UseGuards(ApiKeyOrAdminGuard)
-@UseFilters(GatewayErrorHttpFilter)
 export class HistoryController {
   constructor(
     @InjectHistory() private readonly history: ChannelHistory | null,
@@ -52,6 +55,29 @@ export class HistoryController {
   ) {}
 
   @Get(':channel/history')
+  @ApiOperation({
+    operationId: 'readHistory',
+    summary: "A channel's stored publications, oldest first",
+    description:
+      '`since` (an offset) pages forward: the publications after it; without it, the latest `limit`. ' +
+      'Needs `Bearer <API_KEY>` or `Bearer <ADMIN_TOKEN>` when either is set. Percent-encode `/` in channel names.',
+  })
+  @ApiSecurity(API_KEY_AUTH)
+  @ApiSecurity(ADMIN_TOKEN_AUTH)
+  @ApiParam({ name: 'channel', schema: channelSchema })
+  @ApiQuery({ name: 'since', required: false, schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, description: 'an offset: answer the publications after it' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 100 } })
+  @ApiOkResponse({ description: 'a page of the history', schema: historyResponseSchema })
+  @ApiErrors({
+    400: [
+      { code: 'INVALID_CHANNEL', when: 'the channel breaks the channel rule' },
+      { code: 'BAD_REQUEST', when: 'a bad `since` or `limit`, an unknown query parameter, or a broken percent-encoding' },
+    ],
+    401: [{ code: 'UNAUTHORIZED', when: 'API_KEY or ADMIN_TOKEN is set and the request carries neither' }],
+    404: [{ code: 'HISTORY_OFF', when: 'the channel keeps no history (HISTORY_CHANNELS, CHANNELS_CONFIG)' }],
+    500: [INTERNAL_ERROR_CASE],
+    503: [{ code: 'TRANSPORT_UNAVAILABLE', when: 'the node cannot reach the bus that holds the history' }],
+  })
   async read(@Param('channel') channel: string, @Query() query: unknown): Promise<HistoryResponse> {
     if (!CHANNEL_PATTERN.test(channel)) throw new GatewayError(ErrorCode.INVALID_CHANNEL, CHANNEL_RULE);
     const parsed = historyQuery.safeParse(query);
@@ -60,7 +86,7 @@ export class HistoryController {
       throw new GatewayError(ErrorCode.BAD_REQUEST, `query must be ?since=<offset>&limit=<1-${MAX_LIMIT}>: ${problems}`);
     }
     const options = this.history ? this.policy.historyOf(channel) : undefined;
-    if (!options) throw new GatewayError(ErrorCode.HISTORY_OFF, `${channel} keeps no history (HISTORY_CHANNELS, CHANNELS_CONFIG)`);
+    if (!options) throw httpError(HttpErrorCode.HISTORY_OFF, `${channel} keeps no history (HISTORY_CHANNELS, CHANNELS_CONFIG)`);
     try {
       const page = await this.history!.read(channel, parsed.data, options);
       return { channel, ...page.position, publications: page.publications.map(toPublication), more: page.more, truncated: page.truncated };

@@ -1,4 +1,7 @@
-/** Every `code` an error frame can carry. docs/protocol.md lists them with their meaning. */
+/**
+ * Every `code` an error frame can carry. docs/protocol.md and docs/asyncapi.yaml list them
+ * with their meaning; codes only HTTP bodies carry are in errors/http-error-codes.ts.
+ */
 export const ErrorCode = {
   BAD_JSON: 'BAD_JSON',
   BAD_REQUEST: 'BAD_REQUEST',
@@ -8,8 +11,6 @@ export const ErrorCode = {
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   RATE_LIMITED: 'RATE_LIMITED',
   TRANSPORT_UNAVAILABLE: 'TRANSPORT_UNAVAILABLE',
-  /** HTTP only: the channel keeps no history. */
-  HISTORY_OFF: 'HISTORY_OFF',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,67 @@
+import type { SchemaObject } from '@nestjs/swagger';
+import { CHANNEL_PATTERN } from '../protocol/frames.js';
+
+/** JSON Schemas of the gateway's HTTP bodies for the OpenAPI document; the zod rules in protocol/frames.ts are what is enforced. */
+export const channelSchema: SchemaObject = {
+  type: 'string',
+  pattern: CHANNEL_PATTERN.source,
+  minLength: 1,
+  maxLength: 200,
+  description: '1-200 characters from A-Za-z0-9_.:@/-',
+  example: 'chat:lobby',
+};
+
+const offsetSchema: SchemaObject = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+const epochSchema: SchemaObject = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'names one unbroken history of the channel', example: '9f2c01ab77e4' };
+
+export const publishBodySchema: SchemaObject = {
+  type: 'object',
+  required: ['channel', 'payload'],
+  additionalProperties: false,
+  properties: {
+    channel: channelSchema,
+    payload: { description: 'any JSON value, null included; subscribers receive it as the `payload` of a `message` frame' },
+  },
+  example: { channel: 'chat:lobby', payload: { text: 'hi' } },
+};
+
+export const publishResponseSchema: SchemaObject = {
+  type: 'object',
+  required: ['accepted', 'channel', 'ts'],
+  additionalProperties: false,
+  properties: {
+    accepted: { type: 'boolean', enum: [true] },
+    channel: channelSchema,
+    ts: { type: 'integer', description: 'ms since the epoch at which this node accepted the message' },
+    offset: { ...offsetSchema, description: "on channels with history: the publication's offset" },
+    epoch: { ...epochSchema, description: "on channels with history: the channel's epoch" },
+  },
+};
+
+export const historyResponseSchema: SchemaObject = {
+  type: 'object',
+  required: ['channel', 'offset', 'epoch', 'publications', 'more', 'truncated'],
+  additionalProperties: false,
+  properties: {
+    channel: channelSchema,
+    offset: { ...offsetSchema, description: "the channel's top offset" },
+    epoch: { ...epochSchema, description: 'compare it with the epoch a previous page gave: another epoch is another history' },
+    publications: {
+      type: 'array',
+      description: 'oldest first',
+      items: {
+        type: 'object',
+        required: ['offset', 'ts', 'node', 'payload'],
+        additionalProperties: false,
+        properties: {
+          offset: offsetSchema,
+          ts: { type: 'integer', description: 'ms since the epoch at which the origin node accepted it' },
+          node: { type: 'string', description: 'NODE_ID of the node it was published on' },
+          payload: { description: 'the published JSON value' },
+        },
+      },
+    },
+    more: { type: 'boolean', description: 'more publications follow the last one returned: ask again with `since` = its offset' },
+    truncated: { type: 'boolean', description: 'some publications after `since` are no longer kept' },
+  },
+};
