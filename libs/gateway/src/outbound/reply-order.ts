@@ -19,13 +19,14 @@ interface Entry<T> extends Slot<T> {
  * the head is released to `write`; an unsettled one holds the rest back.
  */
 export class ReplyOrder<T> {
-  private readonly queue: Array<Entry<T>> = [];
-  private drainedWaiters: Array<() => void> = [];
+  // Allocated on first use: an idle connection holds none of them.
+  private queue?: Array<Entry<T>>;
+  private drainedWaiters?: Array<() => void>;
 
   constructor(private readonly write: (reply: T) => void) {}
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue?.length ?? 0;
   }
 
   reserve(): Slot<T> {
@@ -39,25 +40,26 @@ export class ReplyOrder<T> {
         this.release();
       },
     };
-    this.queue.push(slot);
+    (this.queue ??= []).push(slot);
     return slot;
   }
 
   /** Resolves once every slot reserved so far has been released (or at once if none). */
   drained(): Promise<void> {
-    if (this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainedWaiters.push(resolve));
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.drainedWaiters ??= []).push(resolve));
   }
 
   private release(): void {
-    while (this.queue[0]?.settled) {
-      const slot = this.queue.shift()!;
+    const queue = this.queue!;
+    while (queue[0]?.settled) {
+      const slot = queue.shift()!;
       if (slot.reply !== undefined) this.write(slot.reply);
       slot.after?.();
     }
-    if (this.queue.length === 0 && this.drainedWaiters.length > 0) {
+    if (queue.length === 0 && this.drainedWaiters) {
       const waiters = this.drainedWaiters;
-      this.drainedWaiters = [];
+      this.drainedWaiters = undefined;
       waiters.forEach((resolve) => resolve());
     }
   }
