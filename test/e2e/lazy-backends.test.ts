@@ -24,6 +24,8 @@ describe('backends load their client library only when chosen', () => {
     expect(loaded.has('@nestjs/core')).toBe(true);
     expect(loaded.has('ioredis')).toBe(false);
     expect(loaded.has('kafkajs')).toBe(false);
+    // Nor the RPC backends' (RPC_BACKEND=none; test/rpc/rpc-amqp.test.ts checks an amqp node).
+    expect(loaded.has('amqplib')).toBe(false);
   });
 
   it('a redis node loads ioredis and still not kafkajs', async () => {

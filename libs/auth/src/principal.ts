@@ -1,13 +1,16 @@
 import { ChannelPermissions } from './channel-permissions.js';
+import { MethodPermissions } from './method-permissions.js';
 
 /** Who is on a connection and what it may do, fixed at upgrade time. */
 export interface Principal {
   /** The token's `sub`; undefined when authentication is off. */
   userId?: string;
   permissions: ChannelPermissions;
+  /** Which `rpc` methods it may call. */
+  methods: MethodPermissions;
 }
 
-export const ANONYMOUS: Principal = { permissions: ChannelPermissions.unrestricted() };
+export const ANONYMOUS: Principal = { permissions: ChannelPermissions.unrestricted(), methods: MethodPermissions.unrestricted() };
 
 /**
  * Reads channel patterns from the token claim: either a list (subscribe and publish) or

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { InvalidToken, JwtVerifier } from './jwt-verifier.js';
 import { OriginPolicy } from './origin-policy.js';
+import { MethodPermissions } from './method-permissions.js';
 import { ANONYMOUS, permissionsFromClaim, type Principal } from './principal.js';
 import { extractToken } from './token-extractor.js';
 import { UpgradeRejection } from './upgrade-rejection.js';
@@ -34,7 +35,8 @@ export class UpgradeAuthenticator {
     if (!token) throw new UpgradeRejection(401, 'missing token: send Authorization: Bearer <jwt>, a bearer.<jwt> subprotocol, or ?access_token=<jwt>', challenge);
     try {
       const claims = await this.verifier.verify(token);
-      return { userId: claims.sub, permissions: permissionsFromClaim(claims.sub, claims[this.config.auth.jwt!.channelsClaim]) };
+      const jwt = this.config.auth.jwt!;
+      return { userId: claims.sub, permissions: permissionsFromClaim(claims.sub, claims[jwt.channelsClaim]), methods: MethodPermissions.fromClaim(claims[jwt.rpcClaim]) };
     } catch (error) {
       if (error instanceof InvalidToken) throw new UpgradeRejection(401, error.message, challenge);
       throw error;

@@ -65,6 +65,8 @@ export const envSchema = z.object({
   WRITE_TIMEOUT_MS: int(100, 600_000).default(10_000),
   HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
   AUTH_CHANNELS_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 characters from A-Za-z0-9_.:-').default('channels'),
+  // The token claim listing the rpc methods a connection may call (docs/rpc.md); RPC_* variables live in libs/rpc.
+  AUTH_RPC_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 characters from A-Za-z0-9_.:-').default('rpc'),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   // Load balancing and drain (README "Operations"; deploy/README.md).
   MAX_CONNECTIONS: int(0, 10_000_000).default(0),

@@ -1,3 +1,4 @@
+import type { RpcConfig } from '#libs/rpc';
 import type { TransportSelection } from '#libs/transport';
 import type { Env } from './config.schema.js';
 
@@ -35,7 +36,7 @@ export type JwtKeyConfig =
 export interface AuthConfig {
   origins: OriginPolicyConfig;
   /** Unset: no authentication, every channel open (development). */
-  jwt?: JwtKeyConfig & { audience?: string; issuer?: string; channelsClaim: string };
+  jwt?: JwtKeyConfig & { audience?: string; issuer?: string; channelsClaim: string; rpcClaim: string };
 }
 
 /** Abuse limits: docs/security.md explains each one. */
@@ -62,6 +63,8 @@ export interface SwitchboardConfig {
   logLevel: Env['LOG_LEVEL'];
   transport: TransportConfig;
   history: HistoryConfig;
+  /** Client requests to workers (RPC_BACKEND and the RPC_* variables, libs/rpc). */
+  rpc: RpcConfig;
   gateway: {
     path: string;
     maxPayloadBytes: number;

@@ -34,8 +34,59 @@ describe('loadConfig', () => {
   it('reads redis settings when TRANSPORT=redis', () => {
     expect(loadConfig({ TRANSPORT: 'redis', REDIS_URL: 'redis://10.0.0.1:6380/2', REDIS_PREFIX: 'c1:' }).transport).toEqual({
       kind: 'redis',
-      options: { url: 'redis://10.0.0.1:6380/2', prefix: 'c1:', historyMetaTtlSeconds: 30 * 86_400 },
+      options: { mode: 'single', url: 'redis://10.0.0.1:6380/2', prefix: 'c1:', historyMetaTtlSeconds: 30 * 86_400 },
     });
+  });
+
+  it('reads REDIS_MODE=cluster and REDIS_MODE=sentinel with their credentials', () => {
+    expect(loadConfig({ TRANSPORT: 'redis', REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001', REDIS_PASSWORD: 's3cret' }).transport).toEqual({
+      kind: 'redis',
+      options: { mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }], password: 's3cret', tls: false, prefix: 'sb:', historyMetaTtlSeconds: 30 * 86_400 },
+    });
+    const sentinel = loadConfig({
+      TRANSPORT: 'redis',
+      REDIS_MODE: 'sentinel',
+      REDIS_SENTINELS: 's1:26379,[::1]:26380',
+      REDIS_SENTINEL_MASTER: 'switchboard',
+      REDIS_USERNAME: 'gateway',
+      REDIS_PASSWORD: 'data-pass',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-pass',
+      REDIS_TLS: 'true',
+    }).transport;
+    expect(sentinel.options).toMatchObject({
+      mode: 'sentinel',
+      sentinels: [{ host: 's1', port: 26379 }, { host: '::1', port: 26380 }],
+      masterName: 'switchboard',
+      username: 'gateway',
+      password: 'data-pass',
+      sentinelPassword: 'sentinel-pass',
+      tls: true,
+    });
+  });
+
+  it('checks the Redis mode variables against each other, naming the variable', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ TRANSPORT: 'redis', ...env });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ REDIS_MODE: 'cluster' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES="": is required with REDIS_MODE=cluster/)]);
+    expect(problems({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 's1:26379' })).toEqual([expect.stringMatching(/^REDIS_SENTINEL_MASTER="": is required with REDIS_MODE=sentinel/)]);
+    expect(problems({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: 'a:1', REDIS_URL: 'redis://x:6379' })).toEqual([expect.stringMatching(/^REDIS_URL=.*only used with REDIS_MODE=single/)]);
+    // Forgetting REDIS_MODE is the likely mistake: the variable says which mode it needs.
+    expect(problems({ REDIS_CLUSTER_NODES: 'a:7000' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES="a:7000": is only used with REDIS_MODE=cluster \(REDIS_MODE is single\)/)]);
+    expect(problems({ REDIS_SENTINEL_MASTER: 'm' })).toEqual([expect.stringMatching(/^REDIS_SENTINEL_MASTER=.*only used with REDIS_MODE=sentinel/)]);
+    expect(problems({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: 'a:7000,b' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES="a:7000,b": must be a comma-separated list of host:port/)]);
+    expect(problems({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: 'a:70000' })).toHaveLength(1);
+    expect(problems({ REDIS_MODE: 'mesh' })[0]).toMatch(/^REDIS_MODE="mesh".*allowed: single, cluster, sentinel/);
+    expect(problems({ REDIS_URL: 'redis://:a@x:6379', REDIS_PASSWORD: 'b' })).toEqual([expect.stringMatching(/^REDIS_PASSWORD=.*REDIS_URL has a password too/)]);
+    expect(problems({ REDIS_TLS: 'true' })).toEqual([expect.stringMatching(/^REDIS_TLS=.*rediss:\/\//)]);
+    expect(problems({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 's:1', REDIS_SENTINEL_MASTER: 'm', REDIS_SENTINEL_USERNAME: 'u' })).toEqual([expect.stringMatching(/^REDIS_SENTINEL_USERNAME=.*needs REDIS_SENTINEL_PASSWORD/)]);
+    // Single mode takes credentials from the URL or from the variables.
+    expect(loadConfig({ TRANSPORT: 'redis', REDIS_PASSWORD: 'p' }).transport.options).toMatchObject({ mode: 'single', url: 'redis://127.0.0.1:6379', password: 'p' });
   });
 
   it('reads kafka settings when TRANSPORT=kafka', () => {
@@ -131,5 +182,28 @@ describe('loadConfig', () => {
     writeFileSync(file, '{ not json');
     expect(() => loadConfig({ CHANNELS_CONFIG: file })).toThrow(/CHANNELS_CONFIG=.*cannot read it as JSON/);
     expect(() => loadConfig({ CHANNELS_CONFIG: join(dir, 'missing.json') })).toThrow(/CHANNELS_CONFIG/);
+  });
+
+  it('rpc: off by default with its documented limits; a backend validates its own variables only when chosen', () => {
+    expect(loadConfig({ NODE_ID: 'n1' }).rpc).toEqual({
+      nodeId: 'n1',
+      backend: { kind: 'none' },
+      timeoutMs: 5000,
+      maxInFlight: 32,
+      maxPending: 100_000,
+      maxPayloadBytes: 65_536,
+      maxReplyBytes: 1_048_576,
+      events: [],
+    });
+    expect(loadConfig({ RPC_BACKEND: 'amqp', RPC_AMQP_URL: 'amqp://u:p@mq:5672/v', RPC_EVENTS: 'connect, subscribe' }).rpc).toMatchObject({
+      backend: { kind: 'amqp', options: { url: 'amqp://u:p@mq:5672/v', queue: 'switchboard.rpc.requests', queueType: 'classic' } },
+      events: ['connect', 'subscribe'],
+    });
+    expect(loadConfig({ RPC_BACKEND: 'kafka', KAFKA_BROKERS: 'k1:9092' }).rpc.backend).toMatchObject({ kind: 'kafka', options: { brokers: ['k1:9092'], requestTopic: 'switchboard.rpc.requests' } });
+    expect(() => loadConfig({ RPC_BACKEND: 'http' })).toThrow(/RPC_HTTP_URL/);
+    expect(() => loadConfig({ RPC_BACKEND: 'pigeon' })).toThrow(/RPC_BACKEND.*allowed: none, kafka, amqp, http/);
+    expect(() => loadConfig({ RPC_EVENTS: 'connect,explode' })).toThrow(/RPC_EVENTS/);
+    expect(() => loadConfig({ RPC_TIMEOUT_MS: '10' })).toThrow(/RPC_TIMEOUT_MS/);
+    expect(loadConfig({ RPC_AMQP_URL: 'not a url' }).rpc.backend).toEqual({ kind: 'none' });
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { type RpcConfig, rpcConfigOf, rpcEnvSchema } from '#libs/rpc';
 import { type TransportBackend, transportBackends } from '#libs/transport';
 import { channelNamespaces } from './channel-namespaces.js';
 import type { AuthConfig, JwtKeyConfig, OriginPolicyConfig, SwitchboardConfig, TransportConfig } from './config.js';
@@ -44,7 +45,7 @@ function authConfig(env: Env): AuthConfig {
   }
   return {
     origins,
-    jwt: key && { ...key, audience: env.AUTH_JWT_AUDIENCE, issuer: env.AUTH_JWT_ISSUER, channelsClaim: env.AUTH_CHANNELS_CLAIM },
+    jwt: key && { ...key, audience: env.AUTH_JWT_AUDIENCE, issuer: env.AUTH_JWT_ISSUER, channelsClaim: env.AUTH_CHANNELS_CLAIM, rpcClaim: env.AUTH_RPC_CLAIM },
   };
 }
 
@@ -54,6 +55,15 @@ function transportConfig(env: Env, source: Record<string, string | undefined>): 
   const parsed = backend.env.safeParse(source);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, source)));
   return { kind: env.TRANSPORT, options: backend.options(parsed.data) } as TransportConfig;
+}
+
+/** RPC's own variables, then (when RPC_BACKEND names one) its backend's. */
+function rpcConfig(source: Record<string, string | undefined>, nodeId: string): RpcConfig {
+  const parsed = rpcEnvSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, source)));
+  const built = rpcConfigOf(parsed.data, source, nodeId);
+  if (!built.ok) throw new ConfigError(built.issues.map((issue) => describeIssue(issue, source)));
+  return built.config;
 }
 
 /** The drain delay is spent inside the shutdown budget: a delay that uses it all up could never close a client cleanly. */
@@ -102,6 +112,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Switchboard
     logLevel: e.LOG_LEVEL,
     transport: transportConfig(e, env),
     history: channelNamespaces(e),
+    rpc: rpcConfig(env, e.NODE_ID),
     gateway: {
       path: e.WS_PATH,
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

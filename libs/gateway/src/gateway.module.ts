@@ -3,6 +3,7 @@ import { AuthModule } from '#libs/auth';
 import { ClusterModule, ClusterService } from '#libs/cluster';
 import { HealthModule, NodeLoad } from '#libs/health';
 import { MetricsModule } from '#libs/metrics';
+import { RpcModule } from '#libs/rpc';
 import { type ChannelHistory, InjectHistory, InjectTransport, type Transport, TransportModule } from '#libs/transport';
 import { ConnectionRegistry } from './connections/connection-registry.js';
 import { FanoutService } from './fanout.service.js';
@@ -23,7 +24,7 @@ import { TransportMetrics } from './transport-metrics.js';
  * the app's WebSocket adapter.
  */
 @Module({
-  imports: [TransportModule, HealthModule, MetricsModule, ClusterModule, AuthModule],
+  imports: [TransportModule, HealthModule, MetricsModule, ClusterModule, AuthModule, RpcModule],
   controllers: [PublishController, HistoryController],
   providers: [
     SwitchboardGateway,

@@ -14,10 +14,12 @@ import type { WebSocket } from 'ws';
 import { principalOf } from '#libs/auth';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { MetricsService } from '#libs/metrics';
+import { RpcService } from '#libs/rpc';
 import { Connection } from './connections/connection.js';
 import { ConnectionRegistry } from './connections/connection-registry.js';
 import { HistorySubscriptions } from './history/history-subscriptions.js';
 import { Outbound } from './outbound/outbound.service.js';
+import { reviveBinary } from './protocol/binary-payload.js';
 import type { FrameOf, Reply } from './protocol/frames.js';
 import { ProtocolExceptionFilter } from './protocol/protocol-exception.filter.js';
 import { ErrorCode } from './protocol/error-codes.js';
@@ -40,6 +42,7 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     private readonly histories: HistorySubscriptions,
     private readonly outbound: Outbound,
     private readonly metrics: MetricsService,
+    private readonly rpc: RpcService,
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
@@ -53,11 +56,14 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     socket.once('close', (code) => this.metrics.connectionsClosed.inc({ code: String(code) }));
     const welcome = { connectionId: connection.id, node: this.config.nodeId, ...(principal.userId === undefined ? {} : { userId: principal.userId }) };
     writer.send({ event: 'welcome', data: welcome });
+    this.rpc.connectionEvent('connect', connection.id, principal.userId);
   }
 
   handleDisconnect(socket: WebSocket): void {
-    this.registry.remove(socket);
+    const connection = this.registry.remove(socket);
     this.metrics.connections.set(this.registry.size);
+    // Its pending rpc requests are dropped (their replies count as late), and workers may hear of it.
+    if (connection) this.rpc.connectionClosed(connection.id, connection.principal.userId);
   }
 
   @SubscribeMessage('echo')
@@ -78,8 +84,13 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
       throw new GatewayError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${max} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`);
     }
     const history = this.histories.historyOf(channel);
-    if (history) return this.histories.subscribe(connection, channel, history, since);
+    if (history) {
+      const reply = await this.histories.subscribe(connection, channel, history, since);
+      this.rpc.connectionEvent('subscribe', connection.id, connection.principal.userId, channel);
+      return reply;
+    }
     await this.registry.subscribe(connection, channel);
+    this.rpc.connectionEvent('subscribe', connection.id, connection.principal.userId, channel);
     if (since) this.metrics.recoveries.inc({ outcome: 'history_off' });
     // Asked to recover on a channel without history: say so, never claim a recovery.
     return { event: 'subscribed', data: since ? { channel, recovered: false, reason: 'history_off' } : { channel } };
@@ -90,6 +101,7 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     const connection = this.registry.get(socket);
     if (!connection) return undefined;
     this.registry.unsubscribe(connection, frame.data.channel);
+    this.rpc.connectionEvent('unsubscribe', connection.id, connection.principal.userId, frame.data.channel);
     return { event: 'unsubscribed', data: { channel: frame.data.channel } };
   }
 
@@ -105,5 +117,34 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     const { position } = await this.publisher.publish(frame.data.channel, frame.data.payload, 'ws', { binary });
     if (frame.id === undefined) return undefined;
     return { event: 'published', data: position ? { channel: frame.data.channel, ...position } : { channel: frame.data.channel } };
+  }
+
+  /**
+   * A request to a back-end worker (docs/protocol.md "RPC"): answered with `rpc_result`
+   * (the worker's result) or one error frame, in its place in the reply order.
+   */
+  @SubscribeMessage('rpc')
+  async rpcRequest(@MessageBody() frame: FrameOf<'rpc'>, @ConnectedSocket() socket: WebSocket): Promise<Reply | undefined> {
+    const connection = this.registry.get(socket);
+    if (!connection) return undefined;
+    const { method, payload } = frame.data;
+    if (!connection.principal.methods.canCall(method)) throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to call ${method}`);
+    const outcome = await this.rpc.call({ method, payload: payload ?? null, connectionId: connection.id, userId: connection.principal.userId });
+    switch (outcome.kind) {
+      case 'result':
+        return { event: 'rpc_result', data: connection.writer.format.name === 'msgpack' ? reviveBinary(outcome.result) : outcome.result };
+      case 'error':
+        return { event: 'error', data: { code: ErrorCode.RPC_ERROR, message: outcome.error.message, error: outcome.error } };
+      case 'timeout':
+        throw new GatewayError(ErrorCode.RPC_TIMEOUT, outcome.message);
+      case 'unavailable':
+        throw new GatewayError(ErrorCode.RPC_UNAVAILABLE, outcome.message);
+      case 'too_many_in_flight':
+        throw new GatewayError(ErrorCode.RPC_TOO_MANY_IN_FLIGHT, outcome.message);
+      case 'payload_too_large':
+        throw new GatewayError(ErrorCode.RPC_PAYLOAD_TOO_LARGE, outcome.message);
+      case 'cancelled':
+        return undefined;
+    }
   }
 }

@@ -11,6 +11,16 @@ export const ErrorCode = {
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   RATE_LIMITED: 'RATE_LIMITED',
   TRANSPORT_UNAVAILABLE: 'TRANSPORT_UNAVAILABLE',
+  /** rpc: no worker replied within RPC_TIMEOUT_MS. */
+  RPC_TIMEOUT: 'RPC_TIMEOUT',
+  /** rpc: no RPC backend, the queue is unreachable, or the node holds RPC_MAX_PENDING requests. */
+  RPC_UNAVAILABLE: 'RPC_UNAVAILABLE',
+  /** rpc: the worker answered with an error of its own (in `data.error`). */
+  RPC_ERROR: 'RPC_ERROR',
+  /** rpc: the connection already waits on RPC_MAX_IN_FLIGHT requests. */
+  RPC_TOO_MANY_IN_FLIGHT: 'RPC_TOO_MANY_IN_FLIGHT',
+  /** rpc: the payload is over RPC_MAX_PAYLOAD_BYTES. */
+  RPC_PAYLOAD_TOO_LARGE: 'RPC_PAYLOAD_TOO_LARGE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -19,6 +19,9 @@ export const streamPosition = z
   .strict();
 export const subscribeBody = z.object({ channel, since: streamPosition.optional() }).strict();
 export const publishBody = z.object({ channel, payload }).strict();
+export const METHOD_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** A request to a back-end worker (docs/protocol.md "RPC"); a missing payload is `null`. */
+export const rpcBody = z.object({ method: z.string({ error: 'method is required' }).regex(METHOD_PATTERN, 'method must be 1-128 characters from A-Za-z0-9_.:-'), payload: z.unknown().optional() }).strict();
 
 /** Each event a client may send, with the shape of its `data`. */
 export const clientEvents = {
@@ -26,6 +29,7 @@ export const clientEvents = {
   subscribe: subscribeBody,
   unsubscribe: channelBody,
   publish: publishBody,
+  rpc: rpcBody,
 } as const;
 
 export type ClientEventName = keyof typeof clientEvents;
