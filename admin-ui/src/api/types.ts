@@ -18,6 +18,9 @@ export interface ClusterNode {
   subscriptions: number;
   messagesInPerSec: number;
   messagesOutPerSec: number;
+  /** Client RPC requests answered per second, and RPC_TIMEOUTs among them (older nodes: absent). */
+  rpcPerSec?: number;
+  rpcTimeoutsPerSec?: number;
   ready: boolean;
   draining: boolean;
   /** Older nodes may not send it; see {@link nodeStatus}. */

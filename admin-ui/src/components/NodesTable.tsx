@@ -46,6 +46,12 @@ export function NodesTable({ nodes, serverNow, answeredBy, colorOf }: Props) {
               <th scope="col" className="num">
                 Out msg/s
               </th>
+              <th scope="col" className="num" title="Client requests to back-end workers answered per second">
+                RPC/s
+              </th>
+              <th scope="col" className="num" title="RPC requests that got no reply within RPC_TIMEOUT_MS, per second">
+                RPC timeouts/s
+              </th>
               <th scope="col" className="num" title="Time since the answering node last heard from it">
                 Heartbeat
               </th>
@@ -93,6 +99,16 @@ export function NodesTable({ nodes, serverNow, answeredBy, colorOf }: Props) {
                   </td>
                   <td className="num" data-testid="node-messages-out" data-value={node.messagesOutPerSec}>
                     {gone ? '—' : formatRate(node.messagesOutPerSec)}
+                  </td>
+                  <td className="num" data-testid="node-rpc" data-value={node.rpcPerSec ?? 0}>
+                    {gone || node.rpcPerSec === undefined ? '—' : formatRate(node.rpcPerSec)}
+                  </td>
+                  <td
+                    className={`num${(node.rpcTimeoutsPerSec ?? 0) > 0 && !gone ? ' text-warn' : ''}`}
+                    data-testid="node-rpc-timeouts"
+                    data-value={node.rpcTimeoutsPerSec ?? 0}
+                  >
+                    {gone || node.rpcTimeoutsPerSec === undefined ? '—' : formatRate(node.rpcTimeoutsPerSec)}
                   </td>
                   <td className={`num${stale ? ' text-warn' : ''}`} data-testid="node-heartbeat-age" data-value={Math.max(0, Math.round(age))}>
                     {node.self ? 'now' : formatAge(age)}

@@ -17,6 +17,9 @@ export interface ClusterNode {
   subscriptions: number;
   messagesInPerSec: number;
   messagesOutPerSec: number;
+  /** Client RPC requests answered per second, and timeouts per second among them. */
+  rpcPerSec: number;
+  rpcTimeoutsPerSec: number;
   ready: boolean;
   draining: boolean;
   status: NodeStatus;
@@ -58,6 +61,8 @@ export function toClusterNode(beat: NodeHeartbeat, lastSeen: number, self: boole
     subscriptions: gone ? 0 : stats.reduce((sum, channel) => sum + channel.subscribers, 0),
     messagesInPerSec: gone ? 0 : beat.messagesInPerSec,
     messagesOutPerSec: gone ? 0 : beat.messagesOutPerSec,
+    rpcPerSec: gone ? 0 : (beat.rpcPerSec ?? 0),
+    rpcTimeoutsPerSec: gone ? 0 : (beat.rpcTimeoutsPerSec ?? 0),
     ready: !gone && beat.ready,
     draining: !gone && beat.draining,
     status,

@@ -7,7 +7,7 @@ const ms: SchemaObject = { type: 'integer', description: 'ms since the epoch' };
 
 export const clusterNodeSchema: SchemaObject = {
   type: 'object',
-  required: ['id', 'address', 'version', 'transport', 'startedAt', 'lastSeen', 'connections', 'channels', 'subscriptions', 'messagesInPerSec', 'messagesOutPerSec', 'ready', 'draining', 'status', 'self'],
+  required: ['id', 'address', 'version', 'transport', 'startedAt', 'lastSeen', 'connections', 'channels', 'subscriptions', 'messagesInPerSec', 'messagesOutPerSec', 'rpcPerSec', 'rpcTimeoutsPerSec', 'ready', 'draining', 'status', 'self'],
   additionalProperties: false,
   properties: {
     id: { type: 'string', description: 'NODE_ID' },
@@ -21,6 +21,8 @@ export const clusterNodeSchema: SchemaObject = {
     subscriptions: count,
     messagesInPerSec: rate,
     messagesOutPerSec: rate,
+    rpcPerSec: { ...rate, description: 'client RPC requests answered per second (any outcome)' },
+    rpcTimeoutsPerSec: { ...rate, description: 'of them, RPC_TIMEOUT per second' },
     ready: { type: 'boolean' },
     draining: { type: 'boolean' },
     status: { type: 'string', enum: ['ready', 'not-ready', 'draining', 'gone'], description: 'a node that left stays `gone` for 5 minutes' },

@@ -36,7 +36,7 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private readonly totalsMeter = new RateMeter();
   private readonly channelMeter = new RateMeter();
-  private rates = { in: 0, out: 0 };
+  private rates = { in: 0, out: 0, rpc: 0, rpcTimeouts: 0 };
   /** Broadcasts/s per channel over the last heartbeat period. */
   private channelRates = new Map<string, number>();
 
@@ -124,6 +124,8 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
       channels: this.currentChannelStats(),
       messagesInPerSec: this.rates.in,
       messagesOutPerSec: this.rates.out,
+      rpcPerSec: this.rates.rpc,
+      rpcTimeoutsPerSec: this.rates.rpcTimeouts,
       ready: this.transport.health().ready && !this.lifecycle.draining,
       draining: this.lifecycle.draining,
       transport: this.transport.name,
@@ -154,11 +156,14 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private sampleRates(): void {
     const totals = this.source.messageTotals();
+    const rpc = this.source.rpcTotals?.() ?? { requests: 0, timeouts: 0 };
     const rates = this.totalsMeter.sample([
       ['in', totals.in],
       ['out', totals.out],
+      ['rpc', rpc.requests],
+      ['rpcTimeouts', rpc.timeouts],
     ]);
-    this.rates = { in: rates.get('in') ?? 0, out: rates.get('out') ?? 0 };
+    this.rates = { in: rates.get('in') ?? 0, out: rates.get('out') ?? 0, rpc: rates.get('rpc') ?? 0, rpcTimeouts: rates.get('rpcTimeouts') ?? 0 };
     this.channelRates = this.channelMeter.sample([...this.source.channels()].map(([channel, { messages }]) => [channel, messages]));
   }
 

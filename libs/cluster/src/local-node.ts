@@ -5,4 +5,6 @@ export interface LocalNodeSource {
   channels(): Map<string, { subscribers: number; messages: number }>;
   /** Monotonic totals; the cluster turns them into rates. */
   messageTotals(): { in: number; out: number };
+  /** Monotonic RPC totals: requests answered (any outcome) and timeouts among them. */
+  rpcTotals?(): { requests: number; timeouts: number };
 }

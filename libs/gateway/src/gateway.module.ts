@@ -3,7 +3,7 @@ import { AuthModule } from '#libs/auth';
 import { ClusterModule, ClusterService } from '#libs/cluster';
 import { HealthModule, NodeLoad } from '#libs/health';
 import { MetricsModule } from '#libs/metrics';
-import { RpcModule } from '#libs/rpc';
+import { RpcModule, RpcService } from '#libs/rpc';
 import { type ChannelHistory, InjectHistory, InjectTransport, type Transport, TransportModule } from '#libs/transport';
 import { ConnectionRegistry } from './connections/connection-registry.js';
 import { FanoutService } from './fanout.service.js';
@@ -50,6 +50,7 @@ export class GatewayModule implements OnModuleInit {
     private readonly policy: ChannelPolicy,
     @InjectTransport() private readonly transport: Transport,
     @InjectHistory() private readonly history: ChannelHistory | null,
+    private readonly rpc: RpcService,
   ) {}
 
   onModuleInit(): void {
@@ -61,6 +62,7 @@ export class GatewayModule implements OnModuleInit {
       connections: () => this.registry.size,
       channels: () => this.registry.channelStats(),
       messageTotals: () => ({ in: this.traffic.in, out: this.traffic.out }),
+      rpcTotals: () => this.rpc.totals,
     });
   }
 }

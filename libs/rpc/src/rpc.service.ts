@@ -77,6 +77,8 @@ export class RpcService implements OnModuleInit, OnApplicationShutdown {
   /** Correlation ids: this process's random prefix and a counter (unique across nodes and restarts). */
   private readonly idPrefix = randomBytes(6).toString('hex');
   private sequence = 0;
+  /** Plain monotonic counters for the cluster view (requests answered in any way, and of them timeouts). */
+  readonly totals = { requests: 0, timeouts: 0 };
   private client: RpcBackendClient | null = null;
   private readonly backendName: string;
 
@@ -130,6 +132,7 @@ export class RpcService implements OnModuleInit, OnApplicationShutdown {
   call(request: RpcCall): Promise<RpcOutcome> {
     const methodClass = this.classes.of(request.method);
     const refuse = (outcome: RpcOutcome): Promise<RpcOutcome> => {
+      this.totals.requests++;
       this.metrics.requests.inc({ backend: this.backendName, method_class: methodClass, outcome: OUTCOME_LABEL[outcome.kind] });
       return Promise.resolve(outcome);
     };
@@ -234,6 +237,8 @@ export class RpcService implements OnModuleInit, OnApplicationShutdown {
     if (mine?.size === 0) this.byConnection.delete(entry.connectionId);
     this.remember(id, outcome.kind === 'timeout' ? 'after_timeout' : outcome.kind === 'cancelled' ? 'cancelled' : 'duplicate');
     const labels = { backend: this.backendName, method_class: entry.methodClass };
+    this.totals.requests++;
+    if (outcome.kind === 'timeout') this.totals.timeouts++;
     this.metrics.requests.inc({ ...labels, outcome: OUTCOME_LABEL[outcome.kind] });
     if (outcome.kind === 'result' || outcome.kind === 'error') this.metrics.duration.observe(labels, (performance.now() - entry.started) / 1000);
     entry.resolve(outcome);

@@ -15,6 +15,9 @@ export interface NodeHeartbeat {
   channels: Record<string, ChannelStats>;
   messagesInPerSec: number;
   messagesOutPerSec: number;
+  /** Client RPC requests answered per second, and of them timed out (absent from nodes without RPC). */
+  rpcPerSec?: number;
+  rpcTimeoutsPerSec?: number;
   ready: boolean;
   draining: boolean;
   transport: string;

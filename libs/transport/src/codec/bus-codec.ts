@@ -50,6 +50,8 @@ const heartbeat = z.object({
   channels: z.record(z.string(), channelStats),
   messagesInPerSec: z.number().nonnegative(),
   messagesOutPerSec: z.number().nonnegative(),
+  rpcPerSec: z.number().nonnegative().optional(),
+  rpcTimeoutsPerSec: z.number().nonnegative().optional(),
   ready: z.boolean(),
   draining: z.boolean(),
   transport: z.string().max(32),
