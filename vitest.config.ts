@@ -9,7 +9,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   plugins: [swc.vite({ ...swcOptions, tsconfigFile: false })],
   test: {
-    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.test.ts'],
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'packages/*/src/**/*.spec.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/setup/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 180_000,

@@ -1,9 +1,12 @@
 // Builds the gateway into dist/ with swc, file for file, so `#libs/*` imports resolve
-// through package.json "imports" at run time. Type checking is `npm run typecheck`.
+// through package.json "imports" at run time, and the client package (packages/client)
+// into its own dist/, which the client's end-to-end tests load. Type checking is
+// `npm run typecheck`.
 import { transformFile } from '@swc/core';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildClient } from '../packages/client/scripts/build.mjs';
 import { swcOptions } from '../swc.config.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,3 +34,5 @@ for (const dir of sourceDirs) {
   }
 }
 console.log(`built ${count} files into dist/`);
+buildClient();
+console.log('built @switchboard/client into packages/client/dist/');
