@@ -5,6 +5,7 @@
 //
 //   npm run bench:quick
 //   npm run bench -- --targets switchboard,socketio --workloads fanout,many --bus redis
+//   npm run bench -- --workloads history --bus redis
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +21,12 @@ import type { BenchReport } from './report/types.js';
 import { targetsNamed } from './targets/index.js';
 import { BENCH_LIMITS } from './targets/switchboard.js';
 import { runFanout, SATURATION } from './workloads/fanout.js';
+import { runHistory } from './workloads/history.js';
 import { runIdle } from './workloads/idle.js';
 import { runManyChannels } from './workloads/many-channels.js';
 import { runStorm } from './workloads/storm.js';
 
-const WORKLOADS = ['fanout', 'many', 'storm', 'idle'] as const;
+const WORKLOADS = ['fanout', 'many', 'storm', 'history', 'idle'] as const;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
 const { values: args } = parseArgs({
@@ -108,6 +110,20 @@ try {
     for (const target of targets) {
       report.storm.runs.push(await runStorm(target, options, log));
       save(false);
+    }
+  }
+  if (workloads.has('history') && plan.history.length === 0 && args.workloads) log(`\nhistory: not in the ${plan.mode} plan (see plans.ts); run it without --quick`);
+  if (workloads.has('history') && plan.history.length > 0) {
+    const switchboard = targets.find((t) => t.id === 'switchboard');
+    const scenarios = plan.history.filter((o) => !args.bus || o.bus === args.bus);
+    if (!switchboard) log('\nhistory: Switchboard only (the peers have no history), and --targets leaves it out: skipped');
+    else {
+      for (const options of scenarios) {
+        log(`\nhistory on ${options.bus} (Switchboard only): ${options.ratePerSec} msgs/s to ${options.channels} channels over ${options.nodes} nodes, history off and on side by side; ${options.recovery?.tries ?? 0} recoveries of ${options.recovery?.missed ?? 0} missed messages`);
+        report.history ??= [];
+        report.history.push({ options, run: await runHistory(switchboard, options, log) });
+        save(false);
+      }
     }
   }
   if (workloads.has('idle') && plan.idle) {

@@ -58,9 +58,11 @@ export function machineCpu(): { busy: number; irq: number; total: number } {
   return { busy: total - idle, irq: (values[5] ?? 0) + (values[6] ?? 0), total };
 }
 
-/** A named process whose CPU is recorded, e.g. { role: 'server', name: 'switchboard#1', pid }. */
+/** A named process whose CPU is recorded, e.g. { role: 'server', name: 'switchboard#1', pid }.
+ *  'standby': started by the bench but not under load in this window (the history
+ *  workload's other cluster): neither the measured server's CPU nor "other". */
 export interface Watched {
-  role: 'server' | 'bus' | 'loadgen' | 'publisher' | 'orchestrator';
+  role: 'server' | 'bus' | 'loadgen' | 'publisher' | 'orchestrator' | 'standby';
   name: string;
   pid: number;
 }

@@ -7,11 +7,12 @@ import { BenchClient, localAddressFor, withConcurrency } from './client.js';
 import { type ClientProtocol, readDelivery } from './protocol.js';
 
 /** Which channels connection number `i` (global across workers) subscribes to. */
-export type ChannelPlan = 'none' | 'fanout' | 'many';
+export type ChannelPlan = 'none' | 'fanout' | 'many' | 'private';
 
 export function channelsFor(plan: ChannelPlan, i: number): string[] {
   if (plan === 'fanout') return ['bench'];
   if (plan === 'many') return [`c${i}`, 'shared'];
+  if (plan === 'private') return [`c${i}`];
   return [];
 }
 

@@ -1,5 +1,6 @@
 import { fanoutRatios, fanoutSteps, fanoutSummary } from './fanout-tables.js';
 import { fixed, int, kib, table, textTable } from './format.js';
+import { historyCostTable, historyRecoveryTable, historySteps, recoveryTries } from './history-tables.js';
 import { manyRatios, manySteps, manySummary } from './many-tables.js';
 import { STORM_REFERENCE_RATE, stormRatios, stormSteps, stormSummary } from './storm-tables.js';
 import type { BenchReport } from './types.js';
@@ -90,6 +91,49 @@ function stormSection(report: BenchReport, out: string[]): void {
   sections(out, report.storm.runs, stormSummary(report.storm.runs), () => stormRatios(report.storm!.runs), stormSteps, (r) => `Sweep: ${r.ended}`);
 }
 
+/** Said under the history tables: there is nothing to compare the peers with. */
+const HISTORY_NOTE = 'Switchboard only: the peers have no history or recovery (socket.io\'s connection-state recovery is per server, not per channel across nodes; the `ws` bridge and the raw `ws` ceiling have none), so there is no ratio to a peer; the ratio is Switchboard with history on ÷ off.';
+
+function historySection(report: BenchReport, out: string[]): void {
+  if (!report.history || report.history.length === 0) return;
+  const o = report.history[0]!.options;
+  out.push('', `## History: publish cost with and without, and recovery of ${int(o.recovery?.missed)} missed messages`, '');
+  out.push(
+    `${int(o.channels)} clients over ${o.nodes} nodes, each alone on its channel \`c<i>\`; one publisher connection on node 1 sends 64-byte messages to random channels at ${int(o.ratePerSec)} msgs/s` +
+      `. Two clusters run side by side on one bus server, each under its own Redis key prefix or Kafka topic: one without history, one with HISTORY_CHANNELS=c* ` +
+      `(HISTORY_SIZE=${o.historySize}, RECOVERY_MAX_MESSAGES=${o.recoveryMax}); after a ${o.warmupMs / 1000} s warm-up each, ${o.steps} steps of ${o.stepMs / 1000} s each, alternating off, on, on, off, … ` +
+      '(so load elsewhere on the machine weighs on both alike); the idle cluster\'s processes count for neither. µs/msg = CPU time ÷ published messages (each has one subscriber), ' +
+      '"publishing node" = node 1, which takes the publishes and delivers to its half of the subscribers. Bus counts come from the bench\'s own bus server: Redis `INFO commandstats` ' +
+      '(a script\'s inner commands are counted under their own names, so its PUBLISH is in `publish` too; "bus requests per publish" counts it once), Kafka the records appended to its topics.',
+    '',
+    HISTORY_NOTE,
+    '',
+  );
+  const cost = historyCostTable(report.history);
+  out.push(table(cost.header, cost.rows), '');
+  if (o.recovery) {
+    const r = o.recovery;
+    out.push(
+      `Recovery: a subscriber on \`c-recovery\` keeps the position of the last message it saw and disconnects; ${int(r.missed)} messages are POSTed to /api/publish of the node it left ` +
+        `(${r.publishConcurrency} in flight); it reconnects to the other node and subscribes with \`since\`. Timed from sending that subscribe to the ${int(r.missed)}th missed message. ` +
+        `A try is exact when the reply says recovered and exactly those messages arrive, once each, in the order of the offsets /api/publish answered, and nothing more within ${r.settleMs} ms. ` +
+        `${r.tries} tries, nearest-rank percentiles over the exact ones (with ${r.tries} tries p99 is the max); the subscriber runs in the bench's orchestrator process.`,
+      '',
+    );
+    const rec = historyRecoveryTable(report.history);
+    out.push(table(rec.header, rec.rows));
+  }
+  for (const { options, run } of report.history) {
+    out.push('', `### ${options.bus === 'redis' ? 'Redis' : 'Kafka'}: ${Math.round(run.seconds)} s`, '');
+    if (run.error) out.push(`Failed: \`${run.error.replaceAll('\n', ' ').slice(0, 600)}\``, '');
+    if (run.notAvailable) out.push(`History not available: \`${run.notAvailable.replaceAll('\n', ' ').slice(0, 600)}\``, '');
+    const steps = historySteps(run);
+    if (steps.rows.length > 0) out.push(table(steps.header, steps.rows));
+    const tries = recoveryTries(run);
+    if (tries) out.push('', tries);
+  }
+}
+
 /** The full markdown report written to bench/results/<name>.md. */
 export function markdownReport(report: BenchReport): string {
   const m = report.meta;
@@ -149,6 +193,7 @@ export function markdownReport(report: BenchReport): string {
   }
   manySection(report, out);
   stormSection(report, out);
+  historySection(report, out);
   if (report.idle) {
     out.push('');
     out.push(`## Idle capacity: one node, ${report.idle.options.levels.map(int).join(' → ')} idle connections`);
@@ -193,6 +238,13 @@ export function consoleSummary(report: BenchReport): string {
       const ratios = stormRatios(report.storm.runs);
       out.push('', textTable(ratios.header, ratios.rows));
     }
+  }
+  if (report.history && report.history.length > 0) {
+    out.push('\nHistory (Switchboard only: the peers have no history): publish cost off / on');
+    const cost = historyCostTable(report.history);
+    out.push(textTable(cost.header, cost.rows.map((row) => row.map((cell) => cell.replaceAll('**', '')))));
+    const rec = historyRecoveryTable(report.history);
+    out.push('', textTable(rec.header, rec.rows));
   }
   if (report.idle) {
     out.push(`\nIdle capacity, one node`);

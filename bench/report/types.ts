@@ -1,5 +1,6 @@
 import type { MachineInfo } from '../lib/machine.js';
 import type { FanoutOptions, FanoutRun } from '../workloads/fanout.js';
+import type { HistoryBenchOptions, HistoryRun } from '../workloads/history.js';
 import type { IdleOptions, IdleRun } from '../workloads/idle.js';
 import type { ManyChannelsOptions, ManyChannelsRun } from '../workloads/many-channels.js';
 import type { StormOptions, StormRun } from '../workloads/storm.js';
@@ -20,6 +21,8 @@ export interface BenchReport {
   idle?: { options: IdleOptions; runs: IdleRun[] };
   manyChannels?: { options: ManyChannelsOptions; runs: ManyChannelsRun[] };
   storm?: { options: StormOptions; runs: StormRun[] };
+  /** Switchboard only, one entry per bus. */
+  history?: { options: HistoryBenchOptions; run: HistoryRun }[];
   goals: GoalResult[];
 }
 

@@ -25,6 +25,7 @@ function peer(id: TargetId, label: string, script: string, protocol: Target['pro
       );
       return {
         urls: procs.map((p) => `ws://127.0.0.1:${p.port}${wsPath}`),
+        httpUrls: procs.map((p) => `http://127.0.0.1:${p.port}`),
         watched: procs.map((p) => ({ role: 'server', name: p.name, pid: p.pid })),
         async memory(node) {
           const proc = procs[node]!;

@@ -25,7 +25,7 @@ export const switchboard: Target = {
   label: 'Switchboard',
   protocol: 'json',
   buses: ['none', 'redis', 'kafka'],
-  async start(nodes: number, bus: Bus): Promise<Cluster> {
+  async start(nodes: number, bus: Bus, env: Record<string, string> = {}): Promise<Cluster> {
     const transport: Record<string, string> =
       bus.kind === 'redis'
         ? { TRANSPORT: 'redis', REDIS_URL: bus.url! }
@@ -38,7 +38,7 @@ export const switchboard: Target = {
           name: `switchboard#${i + 1}`,
           script: GATEWAY_MAIN,
           typescript: false,
-          env: (port) => ({ ...BENCH_LIMITS, ...transport, HOST: '127.0.0.1', PORT: String(port), NODE_ID: `sb-${i + 1}` }),
+          env: (port) => ({ ...BENCH_LIMITS, ...transport, ...env, HOST: '127.0.0.1', PORT: String(port), NODE_ID: `sb-${i + 1}` }),
           ready: (port) => httpOk(`http://127.0.0.1:${port}/health/ready`),
           readyTimeoutMs: bus.kind === 'kafka' ? 120_000 : 60_000,
         }),
@@ -46,6 +46,7 @@ export const switchboard: Target = {
     );
     return {
       urls: procs.map((p) => `ws://127.0.0.1:${p.port}/ws`),
+      httpUrls: procs.map((p) => `http://127.0.0.1:${p.port}`),
       watched: procs.map((p) => ({ role: 'server', name: p.name, pid: p.pid })),
       async memory(node) {
         const proc = procs[node]!;

@@ -11,8 +11,10 @@ export interface Target {
   protocol: ClientProtocol;
   /** Buses it can run on; 'none' = a single node. */
   buses: BusKind[];
-  /** Starts `nodes` server processes joined by `bus` and waits until each is ready. */
-  start(nodes: number, bus: Bus): Promise<Cluster>;
+  /** Starts `nodes` server processes joined by `bus` and waits until each is ready.
+   *  `env` is added to each node's environment (Switchboard's history settings; the peers
+   *  take none). */
+  start(nodes: number, bus: Bus, env?: Record<string, string>): Promise<Cluster>;
 }
 
 export interface NodeMemory {
@@ -24,6 +26,8 @@ export interface NodeMemory {
 export interface Cluster {
   /** WebSocket URL of each node. */
   urls: string[];
+  /** http://host:port of each node (same port as its WebSocket). */
+  httpUrls: string[];
   /** The node processes, role 'server'. */
   watched: Watched[];
   memory(node: number): Promise<NodeMemory>;
