@@ -1,17 +1,18 @@
 import { SwitchboardError } from './errors.js';
-import type { PublishAck } from './protocol.js';
 
 interface Queued {
-  channel: string;
-  payload: unknown;
-  resolve: (ack: PublishAck) => void;
+  /** Sends the request on the connection that was just welcomed. */
+  send: () => Promise<any>;
+  resolve: (reply: any) => void;
   reject: (error: SwitchboardError) => void;
   timer: ReturnType<typeof setTimeout>;
 }
 
 /**
- * Publishes made while disconnected, waiting for the next connection: bounded in number
- * and in time, so none waits forever and none is dropped without its promise saying so.
+ * Requests (publishes and rpcs) made while disconnected, waiting for the next connection:
+ * bounded in number and in time, so none waits forever and none is dropped without its
+ * promise saying so. Only requests that were never written wait here: one that may have
+ * been sent is never sent again.
  */
 export class OfflineQueue {
   private queue: Queued[] = [];
@@ -23,32 +24,31 @@ export class OfflineQueue {
     this.timeoutMs = timeoutMs;
   }
 
-  enqueue(channel: string, payload: unknown): Promise<PublishAck> {
+  enqueue<T>(send: () => Promise<T>): Promise<T> {
     if (this.queue.length >= this.max) {
-      return Promise.reject(new SwitchboardError('QUEUE_FULL', `${this.max} publishes already wait for a connection (offlineQueueSize)`, { sent: false }));
+      return Promise.reject(new SwitchboardError('QUEUE_FULL', `${this.max} requests already wait for a connection (offlineQueueSize); not sent`, { sent: false }));
     }
     return new Promise((resolve, reject) => {
       const entry: Queued = {
-        channel,
-        payload,
+        send,
         resolve,
         reject,
         timer: setTimeout(() => {
           this.queue = this.queue.filter((queued) => queued !== entry);
-          reject(new SwitchboardError('TIMEOUT', `not connected within ${this.timeoutMs} ms (offlineTimeoutMs); not published`, { sent: false }));
+          reject(new SwitchboardError('TIMEOUT', `not connected within ${this.timeoutMs} ms (offlineTimeoutMs); not sent`, { sent: false }));
         }, this.timeoutMs),
       };
       this.queue.push(entry);
     });
   }
 
-  /** Hands every waiting publish, oldest first, to `publish`, and settles it with its outcome. */
-  drain(publish: (channel: string, payload: unknown) => Promise<PublishAck>): void {
+  /** Sends every waiting request, oldest first, and settles it with its outcome. */
+  drain(): void {
     const queued = this.queue;
     this.queue = [];
     for (const entry of queued) {
       clearTimeout(entry.timer);
-      publish(entry.channel, entry.payload).then(entry.resolve, entry.reject);
+      entry.send().then(entry.resolve, entry.reject);
     }
   }
 

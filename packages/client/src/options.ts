@@ -1,3 +1,4 @@
+import { jsonFormat, type WireFormat } from './format.js';
 import type { WebSocketConstructor } from './socket-session.js';
 import type { TokenOption } from './token.js';
 
@@ -6,6 +7,11 @@ export interface SwitchboardOptions {
   token?: TokenOption;
   /** The WebSocket implementation; default: the global one (browsers, Node ≥ 22). `ws` works too. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * The wire format: JSON by default, or `msgpackFormat({ encode, decode })` with your
+   * MessagePack library (`switchboard.msgpack`: binary frames, `Uint8Array` payloads as bytes).
+   */
+  format?: WireFormat;
   /** Connect on construction (on the next microtask, so listeners added right after `new` see every event). Default true. */
   autoConnect?: boolean;
   /** A request without a reply by then fails with TIMEOUT. Default 10000. */
@@ -24,11 +30,11 @@ export interface SwitchboardOptions {
   drainSpreadMs?: number;
   /** After 1008 or 4008: wait this long on top of the backoff. Default 2000. */
   penaltyMs?: number;
-  /** What `publish` does while not connected: wait for the connection, or reject with OFFLINE. Default 'queue'. */
+  /** What `publish` and `rpc` do while not connected: wait for the connection, or reject with OFFLINE. Default 'queue'. */
   offline?: 'queue' | 'reject';
-  /** Publishes that may wait for a connection; more are rejected with QUEUE_FULL. Default 100. */
+  /** Publishes and rpcs that may wait for a connection; more are rejected with QUEUE_FULL. Default 100. */
   offlineQueueSize?: number;
-  /** A waiting publish not sent within this long is rejected with TIMEOUT. Default 10000. */
+  /** A waiting publish or rpc not sent within this long is rejected with TIMEOUT. Default 10000. */
   offlineTimeoutMs?: number;
   /** With a token callback: after this many failed upgrades in a row, ask it for a fresh token. Default 2. */
   refreshTokenAfterFailures?: number;
@@ -41,6 +47,7 @@ export interface SwitchboardOptions {
 export type ResolvedOptions = Required<Omit<SwitchboardOptions, 'token' | 'WebSocket'>> & Pick<SwitchboardOptions, 'token' | 'WebSocket'>;
 
 export const DEFAULTS: Omit<ResolvedOptions, 'token' | 'WebSocket'> = {
+  format: jsonFormat,
   autoConnect: true,
   requestTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,

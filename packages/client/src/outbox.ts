@@ -1,6 +1,7 @@
 /** A frame waiting to be written. `cancelled` ones (their request timed out) are skipped, never sent late. */
 export interface Outgoing {
-  text: string;
+  /** The encoded frame: text, or bytes for a binary format. */
+  data: string | Uint8Array;
   sent: boolean;
   cancelled: boolean;
 }
@@ -14,7 +15,7 @@ export interface Outgoing {
  */
 export class Outbox {
   private queue: Outgoing[] = [];
-  private write: ((text: string) => void) | undefined;
+  private write: ((data: string | Uint8Array) => void) | undefined;
   private tokens = 0;
   private refilledAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -30,7 +31,7 @@ export class Outbox {
   }
 
   /** Starts writing to a new connection. */
-  attach(write: (text: string) => void): void {
+  attach(write: (data: string | Uint8Array) => void): void {
     this.write = write;
     this.tokens = this.burst;
     this.refilledAt = this.now();
@@ -70,7 +71,7 @@ export class Outbox {
         }
         this.tokens -= 1;
         frame.sent = true;
-        write(frame.text);
+        write(frame.data);
       }
       this.queue.shift();
     }

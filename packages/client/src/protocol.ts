@@ -51,5 +51,9 @@ export interface SubscribedReply {
   reason?: string;
 }
 
-/** The subprotocol offered next to `bearer.<token>`; the server answers with it. */
-export const SUBPROTOCOL = 'switchboard';
+/** A frame the client sends. */
+export interface ClientFrame {
+  event: string;
+  data?: unknown;
+  id?: number;
+}

@@ -1,6 +1,6 @@
 import { SwitchboardError } from './errors.js';
 import type { Outgoing } from './outbox.js';
-import type { ServerFrame } from './protocol.js';
+import type { ClientFrame, ServerFrame } from './protocol.js';
 
 /** Called once with the reply's `data`, or with the error. Synchronously, in frame order. */
 export type ReplyCallback = (error: SwitchboardError | undefined, data?: any) => void;
@@ -22,16 +22,22 @@ interface Pending {
 export class Requests {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly encode: (frame: ClientFrame) => string | Uint8Array;
 
-  /** A new id, for frames whose reply nobody waits for (the keepalive's). */
-  id(): number {
-    return this.nextId++;
+  /** `encode`: the wire format's (JSON text or MessagePack bytes). */
+  constructor(encode: (frame: ClientFrame) => string | Uint8Array) {
+    this.encode = encode;
   }
 
-  /** Builds the frame of a request and registers `done` for its reply. */
+  /** A frame with an id of its own whose reply nobody waits for (the keepalive's probe). @throws what the format's encode throws */
+  frame(event: string, data: unknown, id = this.nextId++): Outgoing {
+    return { data: this.encode({ event, data, id }), sent: false, cancelled: false };
+  }
+
+  /** Builds the frame of a request and registers `done` for its reply. @throws what the format's encode throws; nothing is registered then */
   create(event: string, data: unknown, timeoutMs: number, done: ReplyCallback): Outgoing {
-    const id = this.id();
-    const frame: Outgoing = { text: JSON.stringify({ event, data, id }), sent: false, cancelled: false };
+    const id = this.nextId++;
+    const frame = this.frame(event, data, id);
     const timer = setTimeout(() => {
       this.pending.delete(id);
       frame.cancelled = !frame.sent;
@@ -47,7 +53,8 @@ export class Requests {
     if (!pending) return;
     this.pending.delete(frame.id as number);
     clearTimeout(pending.timer);
-    if (frame.event === 'error') pending.done(new SwitchboardError(String(frame.data?.code ?? 'INTERNAL_ERROR'), String(frame.data?.message ?? 'error')));
+    const error = frame.data?.error;
+    if (frame.event === 'error') pending.done(new SwitchboardError(String(frame.data?.code ?? 'INTERNAL_ERROR'), String(frame.data?.message ?? 'error'), error ? { error } : undefined));
     else pending.done(undefined, frame.data);
   }
 

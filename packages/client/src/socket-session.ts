@@ -1,3 +1,4 @@
+import type { WireFormat } from './format.js';
 import type { ServerFrame } from './protocol.js';
 
 /**
@@ -6,13 +7,16 @@ import type { ServerFrame } from './protocol.js';
  */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Set to `'arraybuffer'` for binary formats (browsers and undici default to Blobs, `ws` to Buffers). */
+  binaryType?: string;
   // Events typed loosely: each implementation types them its own way, and the platform's
   // and ws' classes must be assignable as they are.
   onopen: ((event: any) => void) | null;
   onmessage: ((event: any) => void) | null;
   onerror: ((event: any) => void) | null;
   onclose: ((event: any) => void) | null;
-  send(data: string): void;
+  // Bytes over an ArrayBuffer, as the platform's WebSocket types them (not a SharedArrayBuffer).
+  send(data: string | Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -42,6 +46,7 @@ const ignore = () => undefined;
  */
 export class SocketSession {
   private readonly socket: WebSocketLike;
+  private readonly format: WireFormat;
   private readonly onFrame: (frame: ServerFrame) => void;
   private readonly onEnd: (end: SessionEnd) => void;
   private opened = false;
@@ -49,10 +54,12 @@ export class SocketSession {
   private errorMessage = '';
 
   /** @throws what the WebSocket constructor throws for a malformed URL */
-  constructor(WebSocket: WebSocketConstructor, url: string, protocols: string[], onFrame: (frame: ServerFrame) => void, onEnd: (end: SessionEnd) => void) {
+  constructor(WebSocket: WebSocketConstructor, url: string, protocols: string[], format: WireFormat, onFrame: (frame: ServerFrame) => void, onEnd: (end: SessionEnd) => void) {
+    this.format = format;
     this.onFrame = onFrame;
     this.onEnd = onEnd;
     const socket = (this.socket = new WebSocket(url, protocols));
+    if (format.binaryType) socket.binaryType = format.binaryType;
     socket.onopen = () => {
       this.opened = true;
     };
@@ -65,9 +72,9 @@ export class SocketSession {
   }
 
   /** Writes a frame; false when the socket is not open. */
-  send(text: string): boolean {
+  send(data: string | Uint8Array): boolean {
     if (this.ended || this.socket.readyState !== OPEN) return false;
-    this.socket.send(text);
+    this.socket.send(data as string | Uint8Array<ArrayBuffer>);
     return true;
   }
 
@@ -99,10 +106,11 @@ export class SocketSession {
   }
 
   private receive(data: unknown): void {
-    if (this.ended || typeof data !== 'string') return;
+    if (this.ended) return;
     let frame: ServerFrame;
     try {
-      frame = JSON.parse(data) as ServerFrame;
+      // Whatever the format cannot read (a frame of the other format, garbage) is ignored.
+      frame = this.format.decode(data as string | ArrayBuffer | Uint8Array) as ServerFrame;
     } catch {
       return;
     }

@@ -1,5 +1,8 @@
+import { decode, encode } from '@msgpack/msgpack';
+import { pack, unpack } from 'msgpackr';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SwitchboardError } from './errors.js';
+import { msgpackFormat } from './format.js';
 import type { SwitchboardOptions } from './options.js';
 import type { Message } from './protocol.js';
 import { type ConnectionState, type Disconnect, Switchboard } from './switchboard.js';
@@ -486,5 +489,180 @@ describe('a URL the WebSocket refuses', () => {
     await tick();
     expect(sb.state).toBe('closed');
     expect(errors[0]).toMatchObject({ code: 'INVALID_URL' });
+  });
+});
+
+describe('rpc', () => {
+  it('sends {method, payload} with an id and resolves with the rpc_result data', async () => {
+    const { sb } = await connected();
+    const socket = FakeWebSocket.last;
+    const created = sb.rpc<{ id: number }>('orders.create', { item: 'tea', quantity: 2 });
+    const bare = sb.rpc('orders.list');
+    const [first, second] = socket.sentOf('rpc');
+    expect(first).toEqual({ event: 'rpc', data: { method: 'orders.create', payload: { item: 'tea', quantity: 2 } }, id: expect.any(Number) });
+    // No payload: none on the wire (the server reads it as null).
+    expect(second!.data).toEqual({ method: 'orders.list' });
+    socket.reply('rpc', [], second!.id);
+    socket.reply('rpc', { id: 1 }, first!.id);
+    await expect(created).resolves.toEqual({ id: 1 });
+    await expect(bare).resolves.toEqual([]);
+  });
+
+  it("rejects with the server's code; RPC_ERROR carries the worker's {code, message, data}", async () => {
+    const { sb, errors } = await connected();
+    const socket = FakeWebSocket.last;
+    const outOfStock = sb.rpc('orders.create', { quantity: 20 });
+    const worker = { code: 'OUT_OF_STOCK', message: 'only 10 tea left', data: { available: 10 } };
+    socket.frame({ event: 'error', data: { code: 'RPC_ERROR', message: 'only 10 tea left', error: worker }, id: socket.lastOf('rpc').id });
+    await expect(outOfStock).rejects.toMatchObject({ name: 'SwitchboardError', code: 'RPC_ERROR', message: 'only 10 tea left', error: worker });
+    for (const code of ['RPC_TIMEOUT', 'RPC_UNAVAILABLE', 'RPC_TOO_MANY_IN_FLIGHT', 'RPC_PAYLOAD_TOO_LARGE', 'FORBIDDEN']) {
+      const pending = sb.rpc('orders.create', 1);
+      socket.error('rpc', code);
+      const error = await pending.catch((e: SwitchboardError) => e);
+      expect(error).toMatchObject({ code });
+      expect(error).not.toHaveProperty('error');
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('timeoutMs overrides requestTimeoutMs for this call: TIMEOUT, sent: true, and the late reply is dropped', async () => {
+    const { sb, errors } = await connected({ requestTimeoutMs: 10_000 });
+    const slow = sb.rpc('reports.build', {}, { timeoutMs: 30_000 });
+    const quick = sb.rpc('orders.get', {}, { timeoutMs: 500 });
+    const quickFails = expect(quick).rejects.toMatchObject({ code: 'TIMEOUT', sent: true });
+    await tick(500);
+    await quickFails;
+    const [slowFrame, quickFrame] = FakeWebSocket.last.sentOf('rpc');
+    FakeWebSocket.last.reply('rpc', 'late', quickFrame!.id);
+    await tick(15_000);
+    FakeWebSocket.last.reply('rpc', 'done', slowFrame!.id);
+    await expect(slow).resolves.toBe('done');
+    expect(errors).toEqual([]);
+  });
+
+  it("while disconnected it follows the offline policy of publish: waits (one queue for both) and is sent once welcomed", async () => {
+    const { sb } = client({ offlineQueueSize: 2 });
+    const answer = sb.rpc('orders.create', 1);
+    const ack = sb.publish('a', 1);
+    await expect(sb.rpc('orders.create', 2)).rejects.toMatchObject({ code: 'QUEUE_FULL', sent: false });
+    await tick();
+    const socket = FakeWebSocket.last;
+    socket.welcome();
+    expect(socket.sent.map((f) => f.event)).toEqual(['rpc', 'publish']);
+    socket.reply('rpc', 'ok');
+    socket.reply('publish', { channel: 'a' });
+    await expect(answer).resolves.toBe('ok');
+    await expect(ack).resolves.toEqual({ channel: 'a' });
+  });
+
+  it("offline: 'reject' rejects at once with OFFLINE; a queued rpc not sent within offlineTimeoutMs rejects with TIMEOUT, sent: false", async () => {
+    const rejecting = client({ offline: 'reject', autoConnect: false });
+    await expect(rejecting.sb.rpc('m')).rejects.toMatchObject({ code: 'OFFLINE', sent: false });
+    const waiting = client({ autoConnect: false, offlineTimeoutMs: 3000 });
+    const queued = expect(waiting.sb.rpc('m')).rejects.toMatchObject({ code: 'TIMEOUT', sent: false });
+    await tick(3000);
+    await queued;
+    waiting.sb.close();
+    await expect(waiting.sb.rpc('m')).rejects.toMatchObject({ code: 'CLOSED', sent: false });
+  });
+
+  it('a request that may have been sent is never sent again: DISCONNECTED, sent: true, and nothing resent on the next connection', async () => {
+    const { sb } = await connected({ sendRatePerSec: 1, sendBurst: 1 });
+    const sent = sb.rpc('orders.create', 1);
+    // Paced: still waiting in the client when the connection drops, so certainly not carried out.
+    const unsent = sb.rpc('orders.create', 2);
+    expect(FakeWebSocket.last.sentOf('rpc')).toHaveLength(1);
+    FakeWebSocket.last.serverClose(1012);
+    await expect(sent).rejects.toMatchObject({ code: 'DISCONNECTED', sent: true });
+    await expect(unsent).rejects.toMatchObject({ code: 'DISCONNECTED', sent: false });
+    await tick(500);
+    FakeWebSocket.last.welcome();
+    await tick(5000);
+    expect(FakeWebSocket.last.sentOf('rpc')).toEqual([]);
+  });
+});
+
+describe('MessagePack (switchboard.msgpack)', () => {
+  const format = msgpackFormat({ encode, decode });
+
+  it('offers switchboard.msgpack (with the bearer entry), reads ArrayBuffers and sends binary frames', async () => {
+    const { sb } = client({ format, token: 'abc.def.ghi' });
+    await tick();
+    const socket = FakeWebSocket.last;
+    expect(socket.protocols).toEqual(['switchboard.msgpack', 'bearer.abc.def.ghi']);
+    expect(socket.binaryType).toBe('arraybuffer');
+    socket.welcome();
+    expect(sb.state).toBe('connected');
+    const ack = sb.publish('a', { n: 1 });
+    expect(socket.sentKinds).toEqual(['binary']);
+    expect(socket.lastOf('publish')).toEqual({ event: 'publish', data: { channel: 'a', payload: { n: 1 } }, id: expect.any(Number) });
+    socket.reply('publish', { channel: 'a', offset: 1, epoch: 'e' });
+    await expect(ack).resolves.toEqual({ channel: 'a', offset: 1, epoch: 'e' });
+  });
+
+  it('Uint8Array payloads travel as bytes both ways, in publish, messages and rpc', async () => {
+    const { sb } = await connected({ format });
+    const socket = FakeWebSocket.last;
+    const bytes = new Uint8Array([0, 1, 2, 254, 255]);
+    void sb.publish('files', { name: 'a.bin', bytes });
+    const wire = socket.lastOf('publish').data.payload.bytes;
+    expect(wire).toBeInstanceOf(Uint8Array);
+    expect([...wire]).toEqual([...bytes]);
+    const received: Message<{ bytes: Uint8Array }>[] = [];
+    sb.subscribe<{ bytes: Uint8Array }>('files', (m) => received.push(m));
+    socket.frame(message('files', { bytes }));
+    expect(received[0]!.payload.bytes).toBeInstanceOf(Uint8Array);
+    expect([...received[0]!.payload.bytes]).toEqual([...bytes]);
+    const echoed = sb.rpc<{ echo: Uint8Array }>('test.echo', bytes);
+    expect([...socket.lastOf('rpc').data.payload]).toEqual([...bytes]);
+    socket.reply('rpc', { echo: bytes });
+    expect([...(await echoed).echo]).toEqual([...bytes]);
+  });
+
+  it('subscribes and recovers across a reconnect, and keeps the keepalive, in MessagePack', async () => {
+    const { sb } = await connected({ format, keepaliveIntervalMs: 1000 });
+    const received: unknown[] = [];
+    const sub = sb.subscribe('h', (m) => received.push(m.payload));
+    FakeWebSocket.last.reply('subscribe', { channel: 'h', offset: 4, epoch: 'e1' });
+    FakeWebSocket.last.frame(message('h', 'a', { offset: 5, epoch: 'e1' }));
+    await tick(1000);
+    expect(FakeWebSocket.last.sentOf('echo')).toHaveLength(1);
+    FakeWebSocket.last.serverClose(1012);
+    await tick(500);
+    const socket = FakeWebSocket.last;
+    expect(socket.protocols).toEqual(['switchboard.msgpack']);
+    socket.welcome('n2');
+    expect(socket.lastOf('subscribe').data).toEqual({ channel: 'h', since: { offset: 5, epoch: 'e1' } });
+    socket.reply('subscribe', { channel: 'h', offset: 6, epoch: 'e1', recovered: true });
+    socket.frame(message('h', 'b', { offset: 6, epoch: 'e1' }));
+    expect(received).toEqual(['a', 'b']);
+    expect(sub.state).toBe('subscribed');
+    expect(socket.sentKinds.every((kind) => kind === 'binary')).toBe(true);
+  });
+
+  it('ignores frames it cannot read: text on a MessagePack connection, bytes that are not MessagePack, bytes on a JSON one', async () => {
+    const { sb, errors } = await connected({ format });
+    FakeWebSocket.last.raw(JSON.stringify({ event: 'error', data: { code: 'RATE_LIMITED' } }));
+    FakeWebSocket.last.raw(new Uint8Array([0xc1]).buffer);
+    expect(errors).toEqual([]);
+    expect(sb.state).toBe('connected');
+    const json = await connected();
+    FakeWebSocket.last.raw(Buffer.from(JSON.stringify({ event: 'error', data: { code: 'RATE_LIMITED' } })));
+    expect(json.errors).toEqual([]);
+  });
+
+  it("works with msgpackr's pack/unpack, and hands decode a Uint8Array whatever the socket delivers", async () => {
+    const seen: string[] = [];
+    const { sb } = client({ format: msgpackFormat({ encode: pack, decode: (bytes) => (seen.push(bytes.constructor.name), unpack(bytes)) }) });
+    await tick();
+    FakeWebSocket.last.welcome();
+    FakeWebSocket.last.binaryType = 'nodebuffer';
+    FakeWebSocket.last.raw(pack({ event: 'error', data: { code: 'RATE_LIMITED', message: 'slow down' } }));
+    expect(seen).toEqual(['Uint8Array', 'Buffer']);
+    expect(sb.state).toBe('connected');
+    const answer = sb.rpc('m', { x: 1 });
+    expect(FakeWebSocket.last.lastOf('rpc').data).toEqual({ method: 'm', payload: { x: 1 } });
+    FakeWebSocket.last.reply('rpc', 'ok');
+    await expect(answer).resolves.toBe('ok');
   });
 });

@@ -5,7 +5,7 @@ import { Keepalive } from './keepalive.js';
 import { OfflineQueue } from './offline-queue.js';
 import { DEFAULTS, type ResolvedOptions, STABLE_CONNECTION_MS, type SwitchboardOptions } from './options.js';
 import { Outbox } from './outbox.js';
-import { type Message, type PublishAck, type ServerFrame, SUBPROTOCOL, type SubscribedReply, type Welcome } from './protocol.js';
+import type { Message, PublishAck, ServerFrame, SubscribedReply, Welcome } from './protocol.js';
 import { kindOfClose, reconnectDelay } from './reconnect-policy.js';
 import { type ReplyCallback, Requests } from './requests.js';
 import { type SessionEnd, SocketSession, type WebSocketConstructor } from './socket-session.js';
@@ -48,7 +48,7 @@ export class Switchboard extends Emitter<SwitchboardEvents> {
   private readonly WebSocket: WebSocketConstructor;
   private readonly subscriptions = new Map<string, Subscription<any>>();
   private readonly owner: SubscriptionOwner = { remove: (subscription) => this.remove(subscription) };
-  private readonly requests = new Requests();
+  private readonly requests: Requests;
   private readonly outbox: Outbox;
   private readonly offline: OfflineQueue;
   private readonly tokens: TokenSource;
@@ -75,13 +75,14 @@ export class Switchboard extends Emitter<SwitchboardEvents> {
     const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (!WebSocket) throw new TypeError('no global WebSocket (Node < 22?): pass one as the WebSocket option, e.g. from the ws package');
     this.WebSocket = WebSocket;
+    this.requests = new Requests(resolved.format.encode);
     this.tokens = new TokenSource(options.token);
     this.outbox = new Outbox(resolved.sendRatePerSec, resolved.sendBurst);
     this.offline = new OfflineQueue(resolved.offlineQueueSize, resolved.offlineTimeoutMs);
     this.keepalive = new Keepalive(
       resolved.keepaliveIntervalMs,
       resolved.keepaliveTimeoutMs,
-      () => this.outbox.push({ text: JSON.stringify({ event: 'echo', data: 'keepalive', id: this.requests.id() }), sent: false, cancelled: false }),
+      () => this.outbox.push(this.requests.frame('echo', 'keepalive')),
       () => this.session?.end(1006, `keepalive: no frame from the server within ${resolved.keepaliveTimeoutMs} ms of a probe`),
     );
     if (resolved.autoConnect) queueMicrotask(() => this.currentState === 'disconnected' && this.connect());
@@ -134,10 +135,28 @@ export class Switchboard extends Emitter<SwitchboardEvents> {
    * connection, or rejects at once with `offline: 'reject'`.
    */
   publish<T = unknown>(channel: string, payload: T): Promise<PublishAck> {
-    if (this.currentState === 'connected') return this.sendPublish(channel, payload);
-    if (this.currentState === 'closed') return Promise.reject(new SwitchboardError('CLOSED', 'the client is closed', { sent: false }));
-    if (this.options.offline === 'reject') return Promise.reject(new SwitchboardError('OFFLINE', 'not connected; not published', { sent: false }));
-    return this.offline.enqueue(channel, payload);
+    return this.whenConnected(() => this.request('publish', { channel, payload }));
+  }
+
+  /**
+   * Asks the deployment's workers (docs/protocol.md "RPC"): resolves with the worker's
+   * result (the `rpc_result` data); rejects with a SwitchboardError whose `code` is the
+   * server's (RPC_ERROR with the worker's `{code, message, data?}` in `error.error`,
+   * RPC_TIMEOUT, RPC_UNAVAILABLE, FORBIDDEN…) or the client's, as for `publish`. While
+   * disconnected it waits or rejects as `publish` does; a request that may have been sent
+   * is never sent again (DISCONNECTED or TIMEOUT with `sent: true`).
+   * `timeoutMs`: how long to wait for the reply; default `requestTimeoutMs`.
+   */
+  rpc<R = unknown>(method: string, payload?: unknown, options?: { timeoutMs?: number }): Promise<R> {
+    return this.whenConnected(() => this.request('rpc', payload === undefined ? { method } : { method, payload }, options?.timeoutMs));
+  }
+
+  /** Sends now when connected; otherwise the offline policy: wait for the connection, or reject. */
+  private whenConnected<R>(send: () => Promise<R>): Promise<R> {
+    if (this.currentState === 'connected') return send();
+    if (this.currentState === 'closed') return Promise.reject(new SwitchboardError('CLOSED', 'the client is closed; not sent', { sent: false }));
+    if (this.options.offline === 'reject') return Promise.reject(new SwitchboardError('OFFLINE', 'not connected; not sent', { sent: false }));
+    return this.offline.enqueue(send);
   }
 
   /** Subscription.unsubscribe() */
@@ -148,16 +167,12 @@ export class Switchboard extends Emitter<SwitchboardEvents> {
     if (this.currentState === 'connected') await this.request('unsubscribe', { channel: subscription.channel }).catch(() => undefined);
   }
 
-  private request(event: string, data: unknown): Promise<any> {
-    return new Promise((resolve, reject) => this.send(event, data, (error, reply) => (error ? reject(error) : resolve(reply))));
+  private request(event: string, data: unknown, timeoutMs?: number): Promise<any> {
+    return new Promise((resolve, reject) => this.send(event, data, (error, reply) => (error ? reject(error) : resolve(reply)), timeoutMs));
   }
 
-  private send(event: string, data: unknown, done: ReplyCallback): void {
-    this.outbox.push(this.requests.create(event, data, this.options.requestTimeoutMs, done));
-  }
-
-  private sendPublish(channel: string, payload: unknown): Promise<PublishAck> {
-    return this.request('publish', { channel, payload });
+  private send(event: string, data: unknown, done: ReplyCallback, timeoutMs = this.options.requestTimeoutMs): void {
+    this.outbox.push(this.requests.create(event, data, timeoutMs, done));
   }
 
   private sendSubscribe(subscription: Subscription<any>, retry = 0): void {
@@ -191,10 +206,12 @@ export class Switchboard extends Emitter<SwitchboardEvents> {
       return;
     }
     if (generation !== this.generation) return;
-    const protocols = token === undefined ? [SUBPROTOCOL] : [SUBPROTOCOL, `bearer.${token}`];
+    const format = this.options.format;
+    // The format first: the server speaks the first subprotocol offered that it knows.
+    const protocols = token === undefined ? [format.subprotocol] : [format.subprotocol, `bearer.${token}`];
     let session: SocketSession;
     try {
-      session = new SocketSession(this.WebSocket, this.url, protocols, (frame) => this.receive(session, frame), (end) => this.ended(session, end));
+      session = new SocketSession(this.WebSocket, this.url, protocols, format, (frame) => this.receive(session, frame), (end) => this.ended(session, end));
     } catch (error) {
       this.stop(new SwitchboardError('INVALID_URL', `cannot open a WebSocket to ${this.url}`, { cause: error }), true);
       return;
@@ -219,12 +236,12 @@ export class Switchboard extends Emitter<SwitchboardEvents> {
     this.welcomed = welcome;
     this.connectedAt = Date.now();
     this.failedUpgrades = 0;
-    this.outbox.attach((text) => session.send(text));
+    this.outbox.attach((data) => session.send(data));
     // Restore the subscriptions before anyone hears of the connection, so a listener that
     // subscribes from its handler is not subscribed twice.
     this.currentState = 'connected';
     for (const subscription of this.subscriptions.values()) this.sendSubscribe(subscription);
-    this.offline.drain((channel, payload) => this.sendPublish(channel, payload));
+    this.offline.drain();
     this.keepalive.start();
     this.emit('state', 'connected');
     this.emit('connected', welcome);

@@ -1,10 +1,12 @@
+import { decode, encode } from '@msgpack/msgpack';
 import type { WebSocketLike } from './socket-session.js';
 
 /**
  * A scripted stand-in for the WebSocket API, for unit specs under fake timers: the spec
  * plays the server (`open`, `welcome`, `reply`, `serverClose`, `refuse`) and reads what the
  * client sent. `refuse` behaves as Node's global WebSocket does on a refused upgrade: an
- * `error` event and no `close`.
+ * `error` event and no `close`. A socket opened with `switchboard.msgpack` first speaks
+ * MessagePack both ways (through @msgpack/msgpack), delivering binary frames as ArrayBuffers.
  */
 export class FakeWebSocket implements WebSocketLike {
   static instances: FakeWebSocket[] = [];
@@ -18,7 +20,10 @@ export class FakeWebSocket implements WebSocketLike {
   }
 
   readyState = 0;
+  binaryType = 'blob';
   readonly sent: Array<{ event: string; data?: any; id?: number }> = [];
+  /** What `send` was given, frame by frame: `text` or `binary`. */
+  readonly sentKinds: Array<'text' | 'binary'> = [];
   closedWith: { code?: number; reason?: string } | undefined;
   onopen: ((event: any) => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
@@ -38,9 +43,15 @@ export class FakeWebSocket implements WebSocketLike {
     return this.protocols.find((p) => p.startsWith('bearer.'))?.slice('bearer.'.length);
   }
 
-  send(data: string): void {
+  /** Whether this socket speaks MessagePack (the subprotocol the server would pick: the first offered). */
+  get msgpack(): boolean {
+    return this.protocols[0] === 'switchboard.msgpack';
+  }
+
+  send(data: string | Uint8Array): void {
     if (this.readyState !== 1) throw new Error('send on a socket that is not open');
-    this.sent.push(JSON.parse(data));
+    this.sentKinds.push(typeof data === 'string' ? 'text' : 'binary');
+    this.sent.push((typeof data === 'string' ? JSON.parse(data) : decode(data)) as { event: string; data?: any; id?: number });
   }
 
   close(code?: number, reason?: string): void {
@@ -55,8 +66,16 @@ export class FakeWebSocket implements WebSocketLike {
     this.onopen?.({});
   }
 
+  /** A frame from the server, in the socket's format (`binaryType: 'arraybuffer'`: an ArrayBuffer). */
   frame(frame: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
+    if (!this.msgpack) return this.onmessage?.({ data: JSON.stringify(frame) });
+    const bytes = encode(frame);
+    this.onmessage?.({ data: this.binaryType === 'arraybuffer' ? bytes.slice().buffer : bytes });
+  }
+
+  /** Raw data as the server might send it, e.g. a text frame on a MessagePack connection. */
+  raw(data: unknown): void {
+    this.onmessage?.({ data });
   }
 
   /** Opens and greets, as a node does. */
@@ -95,4 +114,4 @@ export class FakeWebSocket implements WebSocketLike {
   }
 }
 
-const replyEvent: Record<string, string> = { subscribe: 'subscribed', unsubscribe: 'unsubscribed', publish: 'published', echo: 'echo' };
+const replyEvent: Record<string, string> = { subscribe: 'subscribed', unsubscribe: 'unsubscribed', publish: 'published', echo: 'echo', rpc: 'rpc_result' };
