@@ -4,6 +4,8 @@ import { eventually } from '../support/gateway-process.js';
 import type { TransportFixture } from './fixtures/fixture.js';
 import { kafkaFixture } from './fixtures/kafka.fixture.js';
 import { memoryFixture } from './fixtures/memory.fixture.js';
+import { redisClusterFixture } from './fixtures/redis-cluster.fixture.js';
+import { redisSentinelFixture } from './fixtures/redis-sentinel.fixture.js';
 import { redisFixture } from './fixtures/redis.fixture.js';
 
 /**
@@ -11,7 +13,7 @@ import { redisFixture } from './fixtures/redis.fixture.js';
  * each against its real server. Offsets are only compared for order, never for +1 steps:
  * on Kafka they are log offsets shared with the other channels of the partition.
  */
-const fixtures: TransportFixture[] = [memoryFixture, redisFixture, kafkaFixture];
+const fixtures: TransportFixture[] = [memoryFixture, redisFixture, redisClusterFixture, redisSentinelFixture, kafkaFixture];
 
 const OPTIONS: HistoryOptions = { size: 100, ttlSeconds: 300 };
 let sequence = 0;

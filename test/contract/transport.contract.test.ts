@@ -4,6 +4,8 @@ import { eventually } from '../support/gateway-process.js';
 import type { TransportFixture } from './fixtures/fixture.js';
 import { kafkaFixture } from './fixtures/kafka.fixture.js';
 import { memoryFixture } from './fixtures/memory.fixture.js';
+import { redisClusterFixture } from './fixtures/redis-cluster.fixture.js';
+import { redisSentinelFixture } from './fixtures/redis-sentinel.fixture.js';
 import { redisFixture } from './fixtures/redis.fixture.js';
 
 /**
@@ -11,7 +13,7 @@ import { redisFixture } from './fixtures/redis.fixture.js';
  * backend is done when its fixture is in this list (and, if it declares history, in the
  * history contract's) and the suites are green.
  */
-const fixtures: TransportFixture[] = [memoryFixture, redisFixture, kafkaFixture];
+const fixtures: TransportFixture[] = [memoryFixture, redisFixture, redisClusterFixture, redisSentinelFixture, kafkaFixture];
 
 const broadcast = (channel: string, payload: unknown, origin = 'node-a'): Broadcast => {
   const ts = Date.now();
@@ -53,7 +55,7 @@ describe.each(fixtures)('broadcast contract: $name', (fixture) => {
 
   it('is ready once started and reports a name', async () => {
     const { transport } = await startNode();
-    expect(transport.name).toBe(fixture.name);
+    expect(transport.name).toBe(fixture.backend ?? fixture.name);
     expect(transport.health().ready).toBe(true);
   });
 

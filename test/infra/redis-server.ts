@@ -27,6 +27,8 @@ export interface RedisServer {
   command(...args: string[]): Promise<string>;
   /** Whether the server process is currently alive. */
   isRunning(): boolean;
+  /** The `requirepass` it was started with, if any (`command()` authenticates with it). */
+  password?: string;
   /** Tail of the server's log. */
   logs(): string;
 }
@@ -38,10 +40,12 @@ export interface StartRedisOptions {
   readyTimeoutMs?: number;
   /** Extra `--name value` pairs, e.g. { 'notify-keyspace-events': 'KEA' }. */
   config?: Record<string, string | number>;
+  /** `requirepass` (and `masterauth`, for replicas of a server with the same password). */
+  password?: string;
 }
 
-/** One raw PING over TCP; true on +PONG. */
-function pingOnce(port: number, timeoutMs = 1_000): Promise<boolean> {
+/** One raw PING over TCP (after AUTH when a password is given); true on +PONG. */
+export function pingOnce(port: number, timeoutMs = 1_000, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let reply = '';
@@ -51,10 +55,12 @@ function pingOnce(port: number, timeoutMs = 1_000): Promise<boolean> {
     };
     socket.setTimeout(timeoutMs, () => finish(false));
     socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    const auth = password === undefined ? '' : `*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n`;
+    const lines = password === undefined ? 1 : 2;
+    socket.once('connect', () => socket.write(`${auth}PING\r\n`));
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      if (reply.split('\r\n').length > lines) finish(reply.split('\r\n')[lines - 1]!.startsWith('+PONG'));
     });
   });
 }
@@ -76,7 +82,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     '--logfile', '',
     '--loglevel', 'notice',
   ];
+  if (options.password !== undefined) args.push('--requirepass', options.password, '--masterauth', options.password);
   for (const [name, value] of Object.entries(options.config ?? {})) args.push(`--${name}`, String(value));
+  const auth = options.password === undefined ? [] : ['-a', options.password, '--no-auth-warning'];
 
   let proc: ManagedProcess | undefined;
 
@@ -91,7 +99,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
           `redis-server on port ${port} ${describeExit(current.exitInfo())} before answering PING. Output:\n${tailFile(logFile)}`,
         );
       }
-      if (await pingOnce(port)) return Math.round(performance.now() - began);
+      if (await pingOnce(port, 1_000, options.password)) return Math.round(performance.now() - began);
       await sleep(25);
     }
     await terminate(current, 'SIGKILL');
@@ -115,7 +123,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     },
     command(...commandArgs: string[]) {
       return new Promise<string>((resolve, reject) => {
-        execFile(cliBin, ['-h', '127.0.0.1', '-p', String(port), ...commandArgs], { timeout: 10_000 }, (error, stdout, stderr) => {
+        execFile(cliBin, ['-h', '127.0.0.1', '-p', String(port), ...auth, ...commandArgs], { timeout: 10_000 }, (error, stdout, stderr) => {
           if (error) reject(new Error(`redis-cli -p ${port} ${commandArgs.join(' ')} failed: ${error.message}\n${stderr}`));
           else resolve(stdout.trim());
         });
@@ -123,6 +131,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     },
     isRunning: () => proc?.isRunning() ?? false,
     logs: () => tailFile(logFile),
+    ...(options.password !== undefined ? { password: options.password } : {}),
   };
   server.startupMs = await start();
   return server;

@@ -4,6 +4,8 @@ import { getJson, postJson } from '../support/http.js';
 import { isMessageOn, TestClient } from '../support/test-client.js';
 import type { ClusterBus } from './buses/bus.js';
 import { startKafkaBus } from './buses/kafka.bus.js';
+import { startRedisClusterBus } from './buses/redis-cluster.bus.js';
+import { startRedisSentinelBus } from './buses/redis-sentinel.bus.js';
 import { startRedisBus } from './buses/redis.bus.js';
 
 /**
@@ -13,6 +15,8 @@ import { startRedisBus } from './buses/redis.bus.js';
  */
 const buses: Array<[string, () => Promise<ClusterBus>]> = [
   ['redis', startRedisBus],
+  ['redis-cluster', startRedisClusterBus],
+  ['redis-sentinel', startRedisSentinelBus],
   ['kafka', startKafkaBus],
 ];
 

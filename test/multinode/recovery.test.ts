@@ -7,6 +7,8 @@ import { getJson, postJson } from '../support/http.js';
 import { type Frame, isMessageOn, TestClient } from '../support/test-client.js';
 import type { ClusterBus } from './buses/bus.js';
 import { startKafkaBus } from './buses/kafka.bus.js';
+import { startRedisClusterBus } from './buses/redis-cluster.bus.js';
+import { startRedisSentinelBus } from './buses/redis-sentinel.bus.js';
 import { startRedisBus } from './buses/redis.bus.js';
 
 /**
@@ -17,6 +19,8 @@ import { startRedisBus } from './buses/redis.bus.js';
  */
 const buses: Array<[string, () => Promise<ClusterBus>]> = [
   ['redis', startRedisBus],
+  ['redis-cluster', startRedisClusterBus],
+  ['redis-sentinel', startRedisSentinelBus],
   ['kafka', startKafkaBus],
 ];
 
@@ -230,7 +234,7 @@ describe.each(buses)('recovery across a 3-node cluster on %s', (_name, startBus)
     });
   }
 
-  if (_name === 'redis') {
+  if (_name.startsWith('redis')) {
     it('after Redis restarts without persistence, the epoch changes and clients are told epoch_changed', async () => {
       const since = await lastSeenOn(nodes[0]!, 'rec:flushed');
       await bus.kill();

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Broadcast, StreamPosition } from '../capabilities/broadcast.js';
 import type { ChannelHistory, HistoryOptions, HistoryPage, HistoryQuery } from '../capabilities/history.js';
 import { decodeBroadcast } from '../codec/bus-codec.js';
 import { PUBLISH_SCRIPT, READ_SCRIPT } from './history-scripts.js';
 import type { RedisTransportOptions } from './redis.backend.js';
-import type { RedisTransport } from './redis.transport.js';
+import type { RedisCommandBus } from './redis-bus.js';
 
 type StreamEntry = [id: string, fields: string[]];
 type ReadReply = [epoch: string, top: number, oldestId: string, entries: StreamEntry[]];
 
-/** The scripts, defined on the command connection (EVALSHA, falling back to EVAL once after a Redis restart). */
+/** The scripts, defined on the command connection (EVALSHA, falling back to EVAL once after a Redis restart or on a new shard). */
 interface HistoryCommands {
   sbHistoryPublish(meta: string, stream: string, ...args: Array<string | number>): Promise<[number, string]>;
   sbHistoryRead(meta: string, stream: string, ...args: Array<string | number>): Promise<ReadReply>;
@@ -24,33 +24,43 @@ const offsetOf = (id: string) => Number(id.slice(0, id.indexOf('-')));
  * the namespace's size, expiring after its TTL without publications. A Redis that loses
  * its data (flushed, or restarted without persistence) loses the meta hash with it, so
  * the next publication or read creates a new epoch: clients are told `epoch_changed`.
+ * Where replicas take over (Sentinel, Cluster) the epoch is also bound to the master that
+ * wrote it (`guardsEpochs`, see history-scripts.ts). In a cluster the keys and the shard
+ * channel share the channel's slot, so each script runs on that slot's master.
  */
 export class RedisHistory implements ChannelHistory {
-  private readonly redis: Redis & HistoryCommands;
+  private readonly redis: (Redis | Cluster) & HistoryCommands;
+  private readonly guard: '1' | '0';
 
   constructor(
-    private readonly bus: RedisTransport,
+    private readonly bus: RedisCommandBus,
     private readonly options: RedisTransportOptions,
   ) {
-    this.redis = bus.commands as Redis & HistoryCommands;
+    this.redis = bus.commands as (Redis | Cluster) & HistoryCommands;
+    this.guard = bus.guardsEpochs ? '1' : '0';
     this.redis.defineCommand('sbHistoryPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
     this.redis.defineCommand('sbHistoryRead', { numberOfKeys: 2, lua: READ_SCRIPT });
   }
 
   async publish(message: Broadcast, options: HistoryOptions): Promise<StreamPosition> {
     const [meta, stream] = this.bus.keys.history(message.channel);
-    const [offset, epoch] = await this.bus.run('publish', () =>
-      this.redis.sbHistoryPublish(
-        meta,
-        stream,
-        this.bus.keys.forChannel(message.channel),
-        `${message.ts}|${message.origin}|`,
-        message.frame,
-        newEpoch(),
-        options.size,
-        options.ttlSeconds,
-        Math.max(this.options.historyMetaTtlSeconds, options.ttlSeconds),
-      ),
+    const [offset, epoch] = await this.bus.run(
+      'publish',
+      () =>
+        this.redis.sbHistoryPublish(
+          meta,
+          stream,
+          this.bus.keys.forChannel(message.channel),
+          `${message.ts}|${message.origin}|`,
+          message.frame,
+          newEpoch(),
+          options.size,
+          options.ttlSeconds,
+          Math.max(this.options.historyMetaTtlSeconds, options.ttlSeconds),
+          this.bus.publishCommand,
+          this.guard,
+        ),
+      message.channel,
     );
     return { offset: Number(offset), epoch };
   }
@@ -62,8 +72,10 @@ export class RedisHistory implements ChannelHistory {
   async read(channel: string, query: HistoryQuery, options: HistoryOptions): Promise<HistoryPage> {
     const [meta, stream] = this.bus.keys.history(channel);
     const metaTtl = Math.max(this.options.historyMetaTtlSeconds, options.ttlSeconds);
-    const [epoch, top, oldestId, entries] = await this.bus.run('history read', () =>
-      this.redis.sbHistoryRead(meta, stream, query.since === undefined ? '' : query.since, query.limit, newEpoch(), metaTtl),
+    const [epoch, top, oldestId, entries] = await this.bus.run(
+      'history read',
+      () => this.redis.sbHistoryRead(meta, stream, query.since === undefined ? '' : query.since, query.limit, newEpoch(), metaTtl, this.guard),
+      channel,
     );
     const position = { offset: Number(top), epoch };
     // The stream expires as a whole after its TTL without publications; within a busy
