@@ -1,12 +1,13 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { WebSocket } from 'ws';
+import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { MetricsService } from '#libs/metrics';
-import { type Broadcast, InjectTransport, type Transport } from '#libs/transport';
+import { type Broadcast, type ChannelHistory, InjectHistory, InjectTransport, type Transport } from '#libs/transport';
 import type { Connection } from './connections/connection.js';
 import { ConnectionRegistry, type LocalChannel } from './connections/connection-registry.js';
 import { admitWhileCatchingUp, handOff } from './history/live-handoff.js';
 import { withPosition } from './history/message-position.js';
-import type { Recovery } from './history/recovery.js';
+import { type Recovery, recoverFrom } from './history/recovery.js';
 import { EncodedBroadcast } from './outbound/encoded-broadcast.js';
 import { CloseCode } from './protocol/error-codes.js';
 import { TrafficCounters } from './traffic-counters.js';
@@ -26,16 +27,28 @@ const MAX_RECOVERY_BUFFER = 10_000;
 @Injectable()
 export class FanoutService implements OnModuleInit {
   private readonly logger = new Logger('Fanout');
+  /** Subscribers that finished their own recovery during a channel resync, waiting for it. */
+  private readonly deferred: Array<() => void> = [];
+  /** A resync replays at most this much; past it the subscribers are closed to recover themselves. */
+  private readonly maxResync: number;
 
   constructor(
     @InjectTransport() private readonly transport: Transport,
+    @InjectHistory() private readonly history: ChannelHistory | null,
     private readonly registry: ConnectionRegistry,
     private readonly metrics: MetricsService,
     private readonly traffic: TrafficCounters,
-  ) {}
+    @InjectConfig() config: SwitchboardConfig,
+  ) {
+    this.maxResync = config.history.recoveryMaxMessages;
+  }
 
   onModuleInit(): void {
     this.transport.onBroadcast((message) => this.deliver(message));
+    // What the bus dropped while it was away (Redis pub/sub keeps nothing) is in history.
+    this.transport.onEvent((event) => {
+      if (event === 'reconnect') this.resyncAll();
+    });
   }
 
   deliver(message: Broadcast): void {
@@ -43,14 +56,28 @@ export class FanoutService implements OnModuleInit {
     const local = this.registry.channel(message.channel);
     if (!local) return;
     local.messages++;
+    // Channels with history: after a resync, what live subscribers already have is dropped
+    // for them; during one, their messages wait (pending subscribers keep their own order).
+    let toLive = true;
+    if (local.history && message.position) {
+      if (local.cursor !== undefined && message.position.offset <= local.cursor) toLive = false;
+      else local.cursor = undefined;
+      if (toLive) local.lastPosition = message.position;
+    }
+    if (local.resync) {
+      if (toLive) local.resync.buffer.push(message);
+      toLive = false;
+    }
     const encoded = new EncodedBroadcast(message.position && local.history ? withPosition(message.frame, message.position) : message.frame);
     let sent = 0;
     let bytes = 0;
-    for (const connection of local.subscribers) {
-      const written = connection.writer.broadcast(encoded);
-      if (written === 0) continue;
-      sent++;
-      bytes += written;
+    if (toLive) {
+      for (const connection of local.subscribers) {
+        const written = connection.writer.broadcast(encoded);
+        if (written === 0) continue;
+        sent++;
+        bytes += written;
+      }
     }
     if (local.pending.size > 0) sent += this.deliverPending(local, message, encoded);
     this.traffic.out += sent;
@@ -70,6 +97,11 @@ export class FanoutService implements OnModuleInit {
     const local = this.registry.channel(channel);
     const pending = local?.pending.get(connection);
     if (!local || pending?.state !== 'recovering') return;
+    // The live subscribers are being resynchronised: join them once that is done.
+    if (local.resync) {
+      this.deferred.push(() => this.goLive(connection, channel, recovery));
+      return;
+    }
     const { messages, next } = handOff(pending, recovery);
     let sent = 0;
     for (const message of messages) {
@@ -84,6 +116,62 @@ export class FanoutService implements OnModuleInit {
       local.subscribers.add(connection);
     } else {
       local.pending.set(connection, next);
+    }
+    this.traffic.out += sent;
+    this.metrics.messagesSent.inc({ event: 'message' }, sent);
+  }
+
+  /**
+   * After the bus reconnected, every channel with history gets what its live subscribers
+   * missed meanwhile, from history, in order, before anything newer. A gap that history
+   * cannot fill is never left silent: those subscribers are closed (1011), and their
+   * clients resubscribe with their own positions and are told whether they recovered.
+   */
+  private resyncAll(): void {
+    if (!this.history) return;
+    for (const [channel, local] of this.registry.channels()) {
+      if (local.history && local.lastPosition && !local.resync && local.subscribers.size > 0) void this.resync(channel, local);
+    }
+  }
+
+  private async resync(channel: string, local: LocalChannel): Promise<void> {
+    const since = local.lastPosition!;
+    local.resync = { buffer: [] };
+    let recovery: Recovery | undefined;
+    try {
+      recovery = await recoverFrom(this.history!, channel, since, local.history!, this.maxResync);
+    } catch (error) {
+      this.logger.warn(`could not resynchronise ${channel} after the bus reconnected: ${String(error)}`);
+    }
+    const buffer = local.resync.buffer;
+    local.resync = undefined;
+    if (this.registry.channel(channel) === local) {
+      if (recovery?.recovered) {
+        const { messages, next } = handOff({ state: 'recovering', buffer }, recovery);
+        for (const message of messages) this.writeToLive(local, message);
+        local.cursor = next === 'live' ? undefined : next.cursor;
+        if (recovery.publications.length > 0) this.logger.warn(`${channel}: ${recovery.publications.length} messages missed while the bus was away, delivered from history`);
+      } else {
+        const reason = recovery && !recovery.recovered ? recovery.reason : 'history unreadable';
+        this.logger.warn(`${channel}: live subscribers missed messages history cannot fill (${reason}); closing them to recover`);
+        for (const connection of [...local.subscribers]) {
+          if (connection.socket.readyState === WebSocket.OPEN) connection.socket.close(CloseCode.INTERNAL_ERROR, 'missed messages while the bus was away; reconnect and recover');
+        }
+      }
+      this.metrics.resyncs.inc({ outcome: recovery?.recovered ? 'recovered' : 'closed' });
+    }
+    const deferred = this.deferred.splice(0);
+    for (const run of deferred) run();
+  }
+
+  private writeToLive(local: LocalChannel, message: Broadcast): void {
+    const encoded = new EncodedBroadcast(message.position ? withPosition(message.frame, message.position) : message.frame);
+    let sent = 0;
+    for (const connection of local.subscribers) {
+      const written = connection.writer.broadcast(encoded);
+      if (written === 0) continue;
+      sent++;
+      this.metrics.bytesSent.inc(written);
     }
     this.traffic.out += sent;
     this.metrics.messagesSent.inc({ event: 'message' }, sent);

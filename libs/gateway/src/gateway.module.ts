@@ -13,6 +13,8 @@ import { HistorySubscriptions } from './history/history-subscriptions.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
 import { HistoryController } from './http/history.controller.js';
 import { PublishController } from './http/publish.controller.js';
+import { ServerControlController } from './http/server-control.controller.js';
+import { ServerControl } from './server-control/server-control.service.js';
 import { Outbound } from './outbound/outbound.service.js';
 import { Publisher } from './publisher.service.js';
 import { GracefulShutdown } from './shutdown/graceful-shutdown.js';
@@ -25,7 +27,7 @@ import { TransportMetrics } from './transport-metrics.js';
  */
 @Module({
   imports: [TransportModule, HealthModule, MetricsModule, ClusterModule, AuthModule, RpcModule],
-  controllers: [PublishController, HistoryController],
+  controllers: [PublishController, HistoryController, ServerControlController],
   providers: [
     SwitchboardGateway,
     ConnectionRegistry,
@@ -38,6 +40,7 @@ import { TransportMetrics } from './transport-metrics.js';
     ApiKeyGuard,
     GracefulShutdown,
     TransportMetrics,
+    ServerControl,
   ],
   exports: [ConnectionRegistry, Publisher, GracefulShutdown],
 })

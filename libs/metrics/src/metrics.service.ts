@@ -146,6 +146,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly resyncs = new Counter({
+    name: `${METRICS_PREFIX}resyncs_total`,
+    help: 'Channels with history brought up to date from history after the bus reconnected, by outcome (recovered; closed: the gap could not be filled and the subscribers were closed to recover themselves).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   readonly recoveryDuration = new Histogram({
     name: `${METRICS_PREFIX}recovery_duration_seconds`,
     help: 'Time from a subscribe with a position to its missed publications being written to the client.',

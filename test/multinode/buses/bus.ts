@@ -15,6 +15,11 @@ export interface ClusterBus {
   followers?(channel: string): Promise<number>;
   /** The bus's per-node consumer groups, where it has them (Kafka): nodes must not leave them behind. */
   consumerGroups?(): Promise<string[]>;
+  /**
+   * Cuts every node's subscription connection while the bus keeps running (Redis: CLIENT
+   * KILL TYPE pubsub), so live traffic is lost while they reconnect, where the bus can.
+   */
+  dropSubscribers?(): Promise<void>;
   /** How long the issue allows for recovery after the bus returns. */
   recoveryBudgetMs: number;
 }

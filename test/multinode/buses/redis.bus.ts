@@ -14,6 +14,9 @@ export async function startRedisBus(): Promise<ClusterBus> {
       const reply = await server.command('PUBSUB', 'NUMSUB', `${prefix}ch:${channel}`);
       return Number(reply.split('\n')[1]);
     },
+    dropSubscribers: async () => {
+      await server.command('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    },
     recoveryBudgetMs: 20_000,
   };
 }

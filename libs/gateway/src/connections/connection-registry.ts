@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import type { NamespaceHistory } from '#libs/config';
-import { type Broadcast, InjectTransport, type Transport } from '#libs/transport';
+import { type Broadcast, InjectTransport, type StreamPosition, type Transport } from '#libs/transport';
 import { ChannelPolicy } from '../history/channel-policy.js';
 import type { Connection } from './connection.js';
 
@@ -24,6 +24,15 @@ export interface LocalChannel {
   history?: NamespaceHistory;
   /** Settles once the bus follows the channel: later subscribers wait for it too. */
   following: Promise<void>;
+  /** Channels with history: the position of the last broadcast delivered live here. */
+  lastPosition?: StreamPosition;
+  /**
+   * Set while the channel's live subscribers are brought up to date after the bus
+   * reconnected (FanoutService.resync): their live messages are kept meanwhile.
+   */
+  resync?: { buffer: Broadcast[] };
+  /** After a resync: live messages at or below this offset were already given to every live subscriber. */
+  cursor?: number;
 }
 
 /**
@@ -101,6 +110,11 @@ export class ConnectionRegistry {
   unsubscribe(connection: Connection, channel: string): void {
     if (!connection.subscriptions.delete(channel)) return;
     this.detach(connection, channel);
+  }
+
+  /** Every channel with local subscribers. */
+  channels(): IterableIterator<[string, LocalChannel]> {
+    return this.byChannel.entries();
   }
 
   /** The channel's local subscribers, or undefined when it has none. */

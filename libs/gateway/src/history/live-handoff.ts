@@ -9,7 +9,7 @@ import { cursorAfter, type Recovery } from './recovery.js';
  */
 
 /** What to write after the `subscribed` reply, and what becomes of the subscription. */
-export function handOff(pending: Extract<PendingSubscription, { state: 'recovering' }>, recovery: Recovery): { messages: Broadcast[]; next: PendingSubscription | 'live' } {
+export function handOff(pending: Extract<PendingSubscription, { state: 'recovering' }>, recovery: Recovery): { messages: Broadcast[]; next: Extract<PendingSubscription, { state: 'catching-up' }> | 'live' } {
   const messages: Broadcast[] = [...recovery.publications];
   let cursor = cursorAfter(recovery);
   let caughtUp = false;

@@ -65,3 +65,37 @@ export const historyResponseSchema: SchemaObject = {
     truncated: { type: 'boolean', description: 'some publications after `since` are no longer kept' },
   },
 };
+
+const userIdSchema: SchemaObject = { type: 'string', minLength: 1, maxLength: 256, description: "the user id (the token's `sub`) whose connections, on every node, are affected", example: 'user-42' };
+
+export const disconnectBodySchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'exactly one of `userId` and `connectionId`',
+  properties: {
+    userId: userIdSchema,
+    connectionId: { type: 'string', minLength: 1, maxLength: 64, description: 'a connection id (from `welcome`)' },
+    code: { type: 'integer', description: 'the close code: 1000 or 4000-4999', default: 1000, example: 4001 },
+    reason: { type: 'string', maxLength: 123, description: 'the close reason (at most 123 bytes of UTF-8)', default: '' },
+  },
+  example: { userId: 'user-42', code: 4001, reason: 'banned' },
+};
+
+export const channelCommandBodySchema: SchemaObject = {
+  type: 'object',
+  required: ['userId', 'channel'],
+  additionalProperties: false,
+  properties: { userId: userIdSchema, channel: channelSchema },
+  example: { userId: 'user-42', channel: 'chat:lobby' },
+};
+
+export const commandResponseSchema: SchemaObject = {
+  type: 'object',
+  required: ['affected', 'nodes', 'unanswered'],
+  additionalProperties: false,
+  properties: {
+    affected: { type: 'integer', minimum: 0, description: 'connections affected on the nodes that answered' },
+    nodes: { type: 'array', items: { type: 'string' }, description: 'NODE_IDs that answered within 1 s, this node included' },
+    unanswered: { type: 'array', items: { type: 'string' }, description: 'live nodes that did not answer within 1 s: their connections are not counted (the command may still have reached them)' },
+  },
+};
