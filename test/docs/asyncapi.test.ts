@@ -48,7 +48,10 @@ describe('docs/asyncapi.yaml', () => {
   it('is a valid AsyncAPI 3 document', () => {
     expect(spec.asyncapi).toMatch(/^3\./);
     expect(Object.keys(spec.components.messages).sort()).toEqual(
-      ['echo', 'echoReply', 'error', 'message', 'publish', 'published', 'rpc', 'rpcResult', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'welcome'].sort(),
+      [
+        'echo', 'echoReply', 'error', 'join', 'leave', 'message', 'presence', 'presenceReply', 'presenceStatsReply', 'presence_stats',
+        'publish', 'published', 'rpc', 'rpcResult', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'welcome',
+      ].sort(),
     );
   });
 
@@ -68,7 +71,7 @@ describe('docs/asyncapi.yaml', () => {
     expect(received.flatMap((o) => names(o.messages)).sort()).toEqual(Object.keys(clientEvents).sort());
     for (const operation of received) expect(names(operation.reply?.messages)).toContain('error');
     const sent = Object.values(spec.operations).filter((o) => o.action === 'send');
-    expect(sent.flatMap((o) => names(o.messages)).sort()).toEqual(['error', 'message', 'welcome']);
+    expect(sent.flatMap((o) => names(o.messages)).sort()).toEqual(['error', 'join', 'leave', 'message', 'welcome']);
   });
 
   it('names the subprotocols the server speaks', () => {
@@ -81,7 +84,8 @@ describe('docs/asyncapi.yaml', () => {
     let json: TestClient;
     let packed: TestClient;
     const seen = new Set<string>();
-    const serverMessage = (frame: Frame) => (frame.event === 'echo' ? 'echoReply' : frame.event);
+    const replyNames: Record<string, string> = { echo: 'echoReply', presence: 'presenceReply', presence_stats: 'presenceStatsReply' };
+    const serverMessage = (frame: Frame) => replyNames[frame.event] ?? frame.event;
     const clientMessage = (frame: { event: string }) => frame.event;
 
     /** Validates what a client sends and what it gets back. */
@@ -103,7 +107,7 @@ describe('docs/asyncapi.yaml', () => {
     };
 
     beforeAll(async () => {
-      node = await startInProcessNode({ NODE_ID: 'spec-node', HISTORY_CHANNELS: 'hist:*', MAX_SUBSCRIPTIONS_PER_CONNECTION: '4' });
+      node = await startInProcessNode({ NODE_ID: 'spec-node', HISTORY_CHANNELS: 'hist:*', PRESENCE_CHANNELS: 'room:*', MAX_SUBSCRIPTIONS_PER_CONNECTION: '4' });
       json = await TestClient.connect(node.ws);
       packed = await TestClient.connect(node.ws, { format: 'msgpack' });
     });
@@ -176,11 +180,30 @@ describe('docs/asyncapi.yaml', () => {
       expect(conforms(await packed.next((f) => f.event === 'error')).data.code).toBe('BAD_REQUEST');
     });
 
+    it('presence, presence_stats, join and leave', async () => {
+      const watcher = await TestClient.connect(node.ws);
+      const other = await TestClient.connect(node.ws);
+      try {
+        expect(await ask(watcher, 'subscribe', { channel: 'room:1', presence: true })).toMatchObject({ event: 'subscribed' });
+        expect(conforms(await watcher.next((f) => f.event === 'join')).data).toMatchObject({ channel: 'room:1', connectionId: watcher.welcome.data.connectionId });
+        await other.subscribe('room:1');
+        conforms(await watcher.next((f) => f.event === 'join'));
+        expect((await ask(watcher, 'presence', { channel: 'room:1' })).data).toMatchObject({ connections: 2, users: 2, truncated: false });
+        expect((await ask(watcher, 'presence_stats', { channel: 'room:1' })).data).toEqual({ channel: 'room:1', connections: 2, users: 2 });
+        other.close();
+        expect(conforms(await watcher.next((f) => f.event === 'leave')).data.connectionId).toBe(other.welcome.data.connectionId);
+        expect((await ask(watcher, 'presence', { channel: 'plain' })).data.code).toBe('PRESENCE_OFF');
+        expect((await askInvalid(watcher, 'presence_stats', { channel: 'room:1', extra: 1 })).data.code).toBe('BAD_REQUEST');
+      } finally {
+        watcher.close();
+      }
+    });
+
     it('exercised every message of the spec', () => {
       expect([...seen].filter((s) => s.startsWith('server ')).map((s) => s.slice(7)).sort()).toEqual(
-        ['echoReply', 'error', 'message', 'published', 'subscribed', 'unsubscribed', 'welcome'].sort(),
+        ['echoReply', 'error', 'join', 'leave', 'message', 'presenceReply', 'presenceStatsReply', 'published', 'subscribed', 'unsubscribed', 'welcome'].sort(),
       );
-      expect([...seen].filter((s) => s.startsWith('client ')).map((s) => s.slice(7)).sort()).toEqual(['echo', 'publish', 'subscribe', 'unsubscribe']);
+      expect([...seen].filter((s) => s.startsWith('client ')).map((s) => s.slice(7)).sort()).toEqual(['echo', 'presence', 'presence_stats', 'publish', 'subscribe', 'unsubscribe']);
     });
   });
 });

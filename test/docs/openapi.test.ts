@@ -50,7 +50,7 @@ describe('OpenAPI document at /api/docs-json', () => {
   }
 
   beforeAll(async () => {
-    node = await startInProcessNode({ NODE_ID: 'docs-node', HISTORY_CHANNELS: 'chat:*', API_KEY: 'k3y', ADMIN_TOKEN: 'adm1n', MAX_PAYLOAD_BYTES: '4096' });
+    node = await startInProcessNode({ NODE_ID: 'docs-node', HISTORY_CHANNELS: 'chat:*', PRESENCE_CHANNELS: 'room:*', API_KEY: 'k3y', ADMIN_TOKEN: 'adm1n', MAX_PAYLOAD_BYTES: '4096' });
     const response = await fetch(`${node.http}/api/docs-json`);
     expect(response.status).toBe(200);
     document = (await response.json()) as Document;
@@ -135,6 +135,31 @@ describe('OpenAPI document at /api/docs-json', () => {
       expect(await conforms('GET', path, await get('/api/channels/a%20b/history'))).toMatchObject({ code: 'INVALID_CHANNEL' });
       expect(await conforms('GET', path, await get('/api/channels/chat:docs/history?limit=0'))).toMatchObject({ code: 'BAD_REQUEST' });
       expect(await conforms('GET', path, await get('/api/channels/chat:docs/history', {}))).toMatchObject({ code: 'UNAUTHORIZED' });
+    });
+
+    it('GET /api/channels/{channel}/presence', async () => {
+      const path = '/api/channels/{channel}/presence';
+      const get = (url: string, headers: Record<string, string> = admin) => fetch(`${node.http}${url}`, { headers });
+      expect(await conforms('GET', path, await get('/api/channels/room:1/presence', key))).toMatchObject({ members: [], connections: 0, users: 0, truncated: false });
+      expect(await conforms('GET', path, await get('/api/channels/plain/presence'))).toMatchObject({ code: 'PRESENCE_OFF' });
+      expect(await conforms('GET', path, await get('/api/channels/a%20b/presence'))).toMatchObject({ code: 'INVALID_CHANNEL' });
+      expect(await conforms('GET', path, await get('/api/channels/room:1/presence', {}))).toMatchObject({ code: 'UNAUTHORIZED' });
+    });
+
+    it('POST /api/disconnect, /api/subscribe, /api/unsubscribe', async () => {
+      const to = (route: string, body: string, headers: Record<string, string> = key) => fetch(`${node.http}${route}`, { method: 'POST', headers, body });
+      for (const route of ['/api/subscribe', '/api/unsubscribe']) {
+        expect(await conforms('POST', route, await to(route, '{"userId":"nobody","channel":"plain"}'))).toMatchObject({ affected: 0, nodes: ['docs-node'] });
+        expect(await conforms('POST', route, await to(route, '{"userId":"nobody","channel":"a b"}'))).toMatchObject({ code: 'INVALID_CHANNEL' });
+        expect(await conforms('POST', route, await to(route, '{"userId":"nobody"}'))).toMatchObject({ code: 'BAD_REQUEST' });
+        expect(await conforms('POST', route, await to(route, '{"userId"'))).toMatchObject({ code: 'BAD_JSON' });
+        expect(await conforms('POST', route, await to(route, '{}', { 'content-type': 'application/json' }))).toMatchObject({ code: 'UNAUTHORIZED' });
+      }
+      const route = '/api/disconnect';
+      expect(await conforms('POST', route, await to(route, '{"connectionId":"none","code":4001,"reason":"bye"}'))).toMatchObject({ affected: 0, unanswered: [] });
+      expect(await conforms('POST', route, await to(route, '{"userId":"u","code":1001}'))).toMatchObject({ code: 'BAD_REQUEST' });
+      expect(await conforms('POST', route, await to(route, '{'))).toMatchObject({ code: 'BAD_JSON' });
+      expect(await conforms('POST', route, await to(route, '{}', { 'content-type': 'application/json' }))).toMatchObject({ code: 'UNAUTHORIZED' });
     });
 
     it('the cluster view', async () => {

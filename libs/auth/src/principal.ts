@@ -8,6 +8,17 @@ export interface Principal {
   permissions: ChannelPermissions;
   /** Which `rpc` methods it may call. */
   methods: MethodPermissions;
+  /** The token's `presence` claim, when it is an object of at most 256 bytes of JSON: shown in presence entries. */
+  info?: Record<string, unknown>;
+}
+
+/** The largest `presence` claim kept, in bytes of JSON; a larger one is ignored. */
+export const PRESENCE_INFO_MAX_BYTES = 256;
+
+/** The `presence` claim when it is a plain object within {@link PRESENCE_INFO_MAX_BYTES}; otherwise undefined. */
+export function presenceInfoFromClaim(claim: unknown): Record<string, unknown> | undefined {
+  if (!claim || typeof claim !== 'object' || Array.isArray(claim)) return undefined;
+  return Buffer.byteLength(JSON.stringify(claim)) <= PRESENCE_INFO_MAX_BYTES ? (claim as Record<string, unknown>) : undefined;
 }
 
 export const ANONYMOUS: Principal = { permissions: ChannelPermissions.unrestricted(), methods: MethodPermissions.unrestricted() };

@@ -4,7 +4,7 @@ import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { InvalidToken, JwtVerifier } from './jwt-verifier.js';
 import { OriginPolicy } from './origin-policy.js';
 import { MethodPermissions } from './method-permissions.js';
-import { ANONYMOUS, permissionsFromClaim, type Principal } from './principal.js';
+import { ANONYMOUS, permissionsFromClaim, type Principal, presenceInfoFromClaim } from './principal.js';
 import { extractToken } from './token-extractor.js';
 import { UpgradeRejection } from './upgrade-rejection.js';
 
@@ -36,7 +36,13 @@ export class UpgradeAuthenticator {
     try {
       const claims = await this.verifier.verify(token);
       const jwt = this.config.auth.jwt!;
-      return { userId: claims.sub, permissions: permissionsFromClaim(claims.sub, claims[jwt.channelsClaim]), methods: MethodPermissions.fromClaim(claims[jwt.rpcClaim]) };
+      const info = presenceInfoFromClaim(claims.presence);
+      return {
+        userId: claims.sub,
+        permissions: permissionsFromClaim(claims.sub, claims[jwt.channelsClaim]),
+        methods: MethodPermissions.fromClaim(claims[jwt.rpcClaim]),
+        ...(info ? { info } : {}),
+      };
     } catch (error) {
       if (error instanceof InvalidToken) throw new UpgradeRejection(401, error.message, challenge);
       throw error;

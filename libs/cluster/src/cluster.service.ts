@@ -79,6 +79,12 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
     return [...live.sort(byId), ...gone.sort(byId)];
   }
 
+  /** The ids of the peers heard within the last three heartbeat periods (this node excluded). */
+  livePeerIds(): string[] {
+    this.prune();
+    return [...this.peers.keys()];
+  }
+
   channels(): ChannelSummary[] {
     this.prune();
     const totals = new Map<string, ChannelSummary>();
@@ -172,6 +178,7 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
       this.depart(message.nodeId, 'left the cluster');
       return;
     }
+    if (message.type !== 'heartbeat') return;
     const { node } = message;
     if (node.id === this.config.nodeId) return;
     if (!this.peers.has(node.id)) this.logger.log(`node ${node.id} joined the cluster`);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ChannelNamespace, HistoryConfig } from './config.js';
+import type { ChannelNamespace, HistoryConfig, PresenceConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { CHANNEL_PATTERN_RULE, type Env, splitList } from './config.schema.js';
 
@@ -15,6 +15,8 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
  *       { "channels": "orders:*", "history": { "size": 1000, "ttlSeconds": 86400 } },
  *       { "channels": "chat:*",   "history": { "size": 50 } },
  *       { "channels": "ticker:*" } ] }          // no history
+ *
+ * `"presence": true` on a namespace turns presence on for its channels (docs/protocol.md "Presence").
  */
 const channelsFile = z
   .object({
@@ -23,6 +25,7 @@ const channelsFile = z
         .object({
           channels: z.string().regex(CHANNEL_PATTERN_RULE, 'must be *, prefix* or a channel name'),
           history: z.object({ size: int(1, 1_000_000).optional(), ttlSeconds: int(1, 30 * 86_400).optional() }).strict().optional(),
+          presence: z.boolean().optional(),
         })
         .strict(),
     ),
@@ -54,4 +57,11 @@ export function channelNamespaces(env: Env): HistoryConfig {
     : [];
   const fromEnv = splitList(env.HISTORY_CHANNELS).map((pattern) => ({ pattern, history: defaults }));
   return { namespaces: [...fromFile, ...fromEnv], recoveryMaxMessages: env.RECOVERY_MAX_MESSAGES };
+}
+
+/** Which channels have presence: CHANNELS_CONFIG's namespaces first (`presence`, false when absent), then PRESENCE_CHANNELS. */
+export function presenceNamespaces(env: Env): PresenceConfig {
+  const fromFile = env.CHANNELS_CONFIG ? readChannelsFile(env.CHANNELS_CONFIG).namespaces.map((namespace) => ({ pattern: namespace.channels, presence: namespace.presence ?? false })) : [];
+  const fromEnv = splitList(env.PRESENCE_CHANNELS).map((pattern) => ({ pattern, presence: true }));
+  return { namespaces: [...fromFile, ...fromEnv] };
 }

@@ -82,6 +82,10 @@ export const envSchema = z.object({
     .string()
     .refine((value) => splitList(value).every((pattern) => CHANNEL_PATTERN_RULE.test(pattern)), 'must be a comma-separated list of channel patterns like chat:*,orders:*')
     .default(''),
+  PRESENCE_CHANNELS: z
+    .string()
+    .refine((value) => splitList(value).every((pattern) => CHANNEL_PATTERN_RULE.test(pattern)), 'must be a comma-separated list of channel patterns like chat:*,rooms:*')
+    .default(''),
   HISTORY_SIZE: int(1, 1_000_000).default(100),
   HISTORY_TTL_S: int(1, 30 * 86_400).default(300),
   RECOVERY_MAX_MESSAGES: int(1, 100_000).default(1000),

@@ -25,6 +25,11 @@ export interface HistoryConfig {
   recoveryMaxMessages: number;
 }
 
+export interface PresenceConfig {
+  /** First match wins: CHANNELS_CONFIG's namespaces, then PRESENCE_CHANNELS'. */
+  namespaces: Array<{ pattern: string; presence: boolean }>;
+}
+
 export type OriginPolicyConfig = { kind: 'any' } | { kind: 'same-origin' } | { kind: 'list'; origins: string[] };
 
 /** How upgrade tokens are verified; the algorithm is pinned by the kind of key. */
@@ -63,6 +68,8 @@ export interface SwitchboardConfig {
   logLevel: Env['LOG_LEVEL'];
   transport: TransportConfig;
   history: HistoryConfig;
+  /** Which channels keep presence (PRESENCE_CHANNELS, CHANNELS_CONFIG). */
+  presence: PresenceConfig;
   /** Client requests to workers (RPC_BACKEND and the RPC_* variables, libs/rpc). */
   rpc: RpcConfig;
   gateway: {

@@ -161,6 +161,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('presence: off by default; PRESENCE_CHANNELS after CHANNELS_CONFIG namespaces, first match wins', () => {
+    expect(loadConfig({}).presence).toEqual({ namespaces: [] });
+    expect(loadConfig({ PRESENCE_CHANNELS: 'chat:*' }).presence).toEqual({ namespaces: [{ pattern: 'chat:*', presence: true }] });
+    expect(() => loadConfig({ PRESENCE_CHANNELS: 'bad pattern' })).toThrow(/PRESENCE_CHANNELS/);
+    const file = join(mkdtempSync(join(tmpdir(), 'channels-config-')), 'channels.json');
+    writeFileSync(file, JSON.stringify({ namespaces: [{ channels: 'chat:vip*', presence: true }, { channels: 'chat:*' }] }));
+    expect(loadConfig({ CHANNELS_CONFIG: file, PRESENCE_CHANNELS: '*' }).presence.namespaces).toEqual([
+      { pattern: 'chat:vip*', presence: true },
+      { pattern: 'chat:*', presence: false },
+      { pattern: '*', presence: true },
+    ]);
+  });
+
   it('history: names the variable for bad values', () => {
     expect(() => loadConfig({ HISTORY_CHANNELS: 'chat:*,bad pattern' })).toThrow(/HISTORY_CHANNELS="chat:\*,bad pattern": must be a comma-separated list of channel patterns/);
     expect(() => loadConfig({ HISTORY_SIZE: '0' })).toThrow(/HISTORY_SIZE/);

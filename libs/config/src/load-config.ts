@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { type RpcConfig, rpcConfigOf, rpcEnvSchema } from '#libs/rpc';
 import { type TransportBackend, transportBackends } from '#libs/transport';
-import { channelNamespaces } from './channel-namespaces.js';
+import { channelNamespaces, presenceNamespaces } from './channel-namespaces.js';
 import type { AuthConfig, JwtKeyConfig, OriginPolicyConfig, SwitchboardConfig, TransportConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { envSchema, type Env } from './config.schema.js';
@@ -112,6 +112,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Switchboard
     logLevel: e.LOG_LEVEL,
     transport: transportConfig(e, env),
     history: channelNamespaces(e),
+    presence: presenceNamespaces(e),
     rpc: rpcConfig(env, e.NODE_ID),
     gateway: {
       path: e.WS_PATH,

@@ -4,7 +4,7 @@ import { ClusterModule, ClusterService } from '#libs/cluster';
 import { HealthModule, NodeLoad } from '#libs/health';
 import { MetricsModule } from '#libs/metrics';
 import { RpcModule, RpcService } from '#libs/rpc';
-import { type ChannelHistory, InjectHistory, InjectTransport, type Transport, TransportModule } from '#libs/transport';
+import { type ChannelHistory, type ChannelPresence, InjectHistory, InjectPresence, InjectTransport, type Transport, TransportModule } from '#libs/transport';
 import { ConnectionRegistry } from './connections/connection-registry.js';
 import { FanoutService } from './fanout.service.js';
 import { SwitchboardGateway } from './gateway.js';
@@ -15,6 +15,8 @@ import { HistoryController } from './http/history.controller.js';
 import { PublishController } from './http/publish.controller.js';
 import { ServerControlController } from './http/server-control.controller.js';
 import { ServerControl } from './server-control/server-control.service.js';
+import { PresenceService } from './presence/presence.service.js';
+import { PresenceController } from './http/presence.controller.js';
 import { Outbound } from './outbound/outbound.service.js';
 import { Publisher } from './publisher.service.js';
 import { GracefulShutdown } from './shutdown/graceful-shutdown.js';
@@ -27,7 +29,7 @@ import { TransportMetrics } from './transport-metrics.js';
  */
 @Module({
   imports: [TransportModule, HealthModule, MetricsModule, ClusterModule, AuthModule, RpcModule],
-  controllers: [PublishController, HistoryController, ServerControlController],
+  controllers: [PublishController, HistoryController, PresenceController, ServerControlController],
   providers: [
     SwitchboardGateway,
     ConnectionRegistry,
@@ -41,6 +43,7 @@ import { TransportMetrics } from './transport-metrics.js';
     GracefulShutdown,
     TransportMetrics,
     ServerControl,
+    PresenceService,
   ],
   exports: [ConnectionRegistry, Publisher, GracefulShutdown],
 })
@@ -54,11 +57,16 @@ export class GatewayModule implements OnModuleInit {
     @InjectTransport() private readonly transport: Transport,
     @InjectHistory() private readonly history: ChannelHistory | null,
     private readonly rpc: RpcService,
+    private readonly presence: PresenceService,
+    @InjectPresence() private readonly presenceCapability: ChannelPresence | null,
   ) {}
 
   onModuleInit(): void {
     if (this.policy.anyHistory && !this.history) {
       throw new Error(`HISTORY_CHANNELS / CHANNELS_CONFIG turn history on, but the ${this.transport.name} transport has no history capability`);
+    }
+    if (this.presence.anyPresence && !this.presenceCapability) {
+      throw new Error(`PRESENCE_CHANNELS / CHANNELS_CONFIG turn presence on, but the ${this.transport.name} transport has no presence capability`);
     }
     this.load.attach(() => this.registry.size);
     this.cluster.attach({

@@ -25,6 +25,7 @@ import { ProtocolExceptionFilter } from './protocol/protocol-exception.filter.js
 import { ErrorCode } from './protocol/error-codes.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { Publisher } from './publisher.service.js';
+import { PresenceService } from './presence/presence.service.js';
 
 /**
  * The client-facing protocol (docs/protocol.md). Frames reach these handlers already
@@ -43,6 +44,7 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     private readonly outbound: Outbound,
     private readonly metrics: MetricsService,
     private readonly rpc: RpcService,
+    private readonly presence: PresenceService,
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
@@ -75,7 +77,7 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
   async subscribe(@MessageBody() frame: FrameOf<'subscribe'>, @ConnectedSocket() socket: WebSocket): Promise<Reply | undefined> {
     const connection = this.registry.get(socket);
     if (!connection) return undefined;
-    const { channel, since } = frame.data;
+    const { channel, since, presence } = frame.data;
     if (!connection.principal.permissions.canSubscribe(channel)) {
       throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to subscribe to ${channel}`);
     }
@@ -83,13 +85,17 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     if (!connection.subscriptions.has(channel) && connection.subscriptions.size >= max) {
       throw new GatewayError(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${max} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`);
     }
+    // A repeated subscribe keeps the entry (and its joinedAt); it may still turn join/leave events on.
+    const already = connection.subscriptions.has(channel);
     const history = this.histories.historyOf(channel);
     if (history) {
       const reply = await this.histories.subscribe(connection, channel, history, since);
+      if (connection.subscriptions.has(channel)) await this.presence.joined(connection, channel, presence === true, already);
       this.rpc.connectionEvent('subscribe', connection.id, connection.principal.userId, channel);
       return reply;
     }
     await this.registry.subscribe(connection, channel);
+    await this.presence.joined(connection, channel, presence === true, already);
     this.rpc.connectionEvent('subscribe', connection.id, connection.principal.userId, channel);
     if (since) this.metrics.recoveries.inc({ outcome: 'history_off' });
     // Asked to recover on a channel without history: say so, never claim a recovery.
@@ -103,6 +109,27 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     this.registry.unsubscribe(connection, frame.data.channel);
     this.rpc.connectionEvent('unsubscribe', connection.id, connection.principal.userId, frame.data.channel);
     return { event: 'unsubscribed', data: { channel: frame.data.channel } };
+  }
+
+  /** Who is on a channel with presence, cluster-wide: for connections that may subscribe to it. */
+  @SubscribeMessage('presence')
+  presenceOf(@MessageBody() frame: FrameOf<'presence'>, @ConnectedSocket() socket: WebSocket): Reply | undefined {
+    const connection = this.registry.get(socket);
+    if (!connection) return undefined;
+    const { channel } = frame.data;
+    if (!connection.principal.permissions.canSubscribe(channel)) throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to see presence on ${channel}`);
+    const { entries, connections, users, truncated } = this.presence.members(channel);
+    return { event: 'presence', data: { channel, members: entries, connections, users, truncated } };
+  }
+
+  @SubscribeMessage('presence_stats')
+  presenceStats(@MessageBody() frame: FrameOf<'presence_stats'>, @ConnectedSocket() socket: WebSocket): Reply | undefined {
+    const connection = this.registry.get(socket);
+    if (!connection) return undefined;
+    const { channel } = frame.data;
+    if (!connection.principal.permissions.canSubscribe(channel)) throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to see presence on ${channel}`);
+    const { connections, users } = this.presence.members(channel);
+    return { event: 'presence_stats', data: { channel, connections, users } };
   }
 
   /** The ack is sent only to requests with an `id`: fire-and-forget publishers get no extra frame. */

@@ -133,6 +133,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly presenceJoins = new Counter({
+    name: `${METRICS_PREFIX}presence_joins_total`,
+    help: 'Subscribers recorded in presence on this node, by outcome (announced, or not_announced when the bus refused: the next sync carries it).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  readonly serverCommands = new Counter({
+    name: `${METRICS_PREFIX}server_commands_total`,
+    help: 'POST /api/disconnect|subscribe|unsubscribe commands this node sent to the cluster, by action and outcome (complete, or partial when a live node did not answer within 1 s).',
+    labelNames: ['action', 'outcome'],
+    registers: [this.registry],
+  });
+
   readonly recoveries = new Counter({
     name: `${METRICS_PREFIX}recoveries_total`,
     help: 'Subscribes that asked to recover from a position, by outcome (recovered, or the reason it could not: epoch_changed, too_old, too_many, history_off, error).',

@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import type { Transport } from './capabilities/broadcast.js';
 import type { ChannelHistory } from './capabilities/history.js';
+import type { ChannelPresence } from './capabilities/presence.js';
 
 /** What a backend provides: the broadcast bus always, other capabilities where it has them. */
 export interface TransportCapabilities {
   bus: Transport;
   history?: ChannelHistory;
+  presence?: ChannelPresence;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { TransportCapabilities } from './backend.js';
 import { transportBackends, type TransportSelection } from './backends.js';
 import { TRANSPORT, type Transport } from './capabilities/broadcast.js';
 import { HISTORY } from './capabilities/history.js';
+import { PRESENCE } from './capabilities/presence.js';
 
 /**
  * The backend chosen by configuration (`TRANSPORT` and that backend's variables),
@@ -13,7 +14,7 @@ const CAPABILITIES = Symbol('SWITCHBOARD_TRANSPORT_CAPABILITIES');
 
 /**
  * Binds each capability token to the chosen backend: {@link TRANSPORT} (broadcast, every
- * backend) and {@link HISTORY} (`null` for a backend without it). The backend's client
+ * backend), {@link HISTORY} and {@link PRESENCE} (`null` for a backend without them). The backend's client
  * library is loaded here, by its factory, and only for the chosen backend. Ties the
  * bus's connection to the application's lifecycle. Modules that need the bus import
  * this module and inject the tokens; they never learn which backend is behind them.
@@ -34,8 +35,9 @@ const CAPABILITIES = Symbol('SWITCHBOARD_TRANSPORT_CAPABILITIES');
     },
     { provide: TRANSPORT, inject: [CAPABILITIES], useFactory: (capabilities: TransportCapabilities) => capabilities.bus },
     { provide: HISTORY, inject: [CAPABILITIES], useFactory: (capabilities: TransportCapabilities) => capabilities.history ?? null },
+    { provide: PRESENCE, inject: [CAPABILITIES], useFactory: (capabilities: TransportCapabilities) => capabilities.presence ?? null },
   ],
-  exports: [TRANSPORT, HISTORY],
+  exports: [TRANSPORT, HISTORY, PRESENCE],
 })
 export class TransportModule implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(TRANSPORT) private readonly transport: Transport) {}

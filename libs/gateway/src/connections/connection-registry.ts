@@ -44,6 +44,7 @@ export class ConnectionRegistry {
   private readonly logger = new Logger(ConnectionRegistry.name);
   private readonly bySocket = new Map<WebSocket, Connection>();
   private readonly byChannel = new Map<string, LocalChannel>();
+  private readonly detachHandlers: Array<(connection: Connection, channel: string) => void> = [];
 
   constructor(
     @InjectTransport() private readonly transport: Transport,
@@ -129,7 +130,13 @@ export class ConnectionRegistry {
     return stats;
   }
 
+  /** Called whenever a connection stops being subscribed to a channel (unsubscribe, disconnect, a failed follow). */
+  onDetach(handler: (connection: Connection, channel: string) => void): void {
+    this.detachHandlers.push(handler);
+  }
+
   private detach(connection: Connection, channel: string): void {
+    for (const handler of this.detachHandlers) handler(connection, channel);
     const local = this.byChannel.get(channel);
     if (!local) return;
     local.subscribers.delete(connection);

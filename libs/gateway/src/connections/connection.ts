@@ -6,6 +6,8 @@ import type { ConnectionWriter } from '../outbound/connection-writer.js';
 /** What the gateway knows about one client socket for as long as it is open. */
 export class Connection {
   readonly subscriptions = new Set<string>();
+  /** Channels on which it asked for `join`/`leave` events (subscribe with `presence: true`). */
+  readonly presenceEvents = new Set<string>();
   readonly connectedAt = Date.now();
   /** Cleared by each ping and set by the pong that answers it. */
   alive = true;

@@ -30,6 +30,7 @@ export const SHARED_HTTP_ERROR_CODES = [
   ErrorCode.INVALID_CHANNEL,
   ErrorCode.FORBIDDEN,
   ErrorCode.TRANSPORT_UNAVAILABLE,
+  ErrorCode.PRESENCE_OFF,
   ErrorCode.INTERNAL_ERROR,
 ] as const;
 
@@ -45,6 +46,7 @@ export const API_ERRORS: Readonly<Record<ApiErrorCode, { status: number; meaning
   [ErrorCode.FORBIDDEN]: { status: 403, meaning: 'the credentials do not allow this (no route answers it today)' },
   [HttpErrorCode.NOT_FOUND]: { status: 404, meaning: 'no such route, method or dashboard asset' },
   [HttpErrorCode.HISTORY_OFF]: { status: 404, meaning: 'the channel keeps no history' },
+  [ErrorCode.PRESENCE_OFF]: { status: 404, meaning: 'the channel has no presence (PRESENCE_CHANNELS, CHANNELS_CONFIG)' },
   [HttpErrorCode.PAYLOAD_TOO_LARGE]: { status: 413, meaning: 'the body is over MAX_PAYLOAD_BYTES + 1024 bytes' },
   [HttpErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415, meaning: 'a body in a charset or content encoding the node does not read' },
   [ErrorCode.INTERNAL_ERROR]: { status: 500, meaning: 'a bug on the server; the request was not processed' },

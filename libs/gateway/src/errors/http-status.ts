@@ -20,6 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.RPC_ERROR]: 502,
   [ErrorCode.RPC_TOO_MANY_IN_FLIGHT]: 429,
   [ErrorCode.RPC_PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.PRESENCE_OFF]: API_ERROR_STATUS.PRESENCE_OFF,
   [ErrorCode.INTERNAL_ERROR]: API_ERROR_STATUS.INTERNAL_ERROR,
 };
 

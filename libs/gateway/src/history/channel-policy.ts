@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConfig, type NamespaceHistory, type SwitchboardConfig } from '#libs/config';
 
 /** A namespace pattern: `*`, `prefix*` or an exact channel name (as in token channel claims). */
-function matches(pattern: string, channel: string): boolean {
+export function matches(pattern: string, channel: string): boolean {
   if (pattern === '*') return true;
   return pattern.endsWith('*') ? channel.startsWith(pattern.slice(0, -1)) : channel === pattern;
 }

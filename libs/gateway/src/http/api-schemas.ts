@@ -99,3 +99,29 @@ export const commandResponseSchema: SchemaObject = {
     unanswered: { type: 'array', items: { type: 'string' }, description: 'live nodes that did not answer within 1 s: their connections are not counted (the command may still have reached them)' },
   },
 };
+
+const presenceEntrySchema: SchemaObject = {
+  type: 'object',
+  required: ['connectionId', 'node', 'joinedAt'],
+  additionalProperties: false,
+  properties: {
+    connectionId: { type: 'string' },
+    userId: { type: 'string', description: "the token's `sub` (absent when authentication is off)" },
+    node: { type: 'string', description: 'NODE_ID of the node holding the connection' },
+    joinedAt: { type: 'integer', description: 'ms since the epoch at which it joined the channel' },
+    info: { type: 'object', description: "the token's `presence` claim (at most 256 bytes of JSON)" },
+  },
+};
+
+export const presenceResponseSchema: SchemaObject = {
+  type: 'object',
+  required: ['channel', 'members', 'connections', 'users', 'truncated'],
+  additionalProperties: false,
+  properties: {
+    channel: channelSchema,
+    members: { type: 'array', items: presenceEntrySchema, maxItems: 1000, description: 'oldest join first, at most 1000' },
+    connections: { type: 'integer', minimum: 0, description: 'connections present, all of them' },
+    users: { type: 'integer', minimum: 0, description: 'distinct user ids (a connection without one counts as one)' },
+    truncated: { type: 'boolean', description: 'more connections are present than `members` lists' },
+  },
+};

@@ -21,6 +21,8 @@ export const ErrorCode = {
   RPC_TOO_MANY_IN_FLIGHT: 'RPC_TOO_MANY_IN_FLIGHT',
   /** rpc: the payload is over RPC_MAX_PAYLOAD_BYTES. */
   RPC_PAYLOAD_TOO_LARGE: 'RPC_PAYLOAD_TOO_LARGE',
+  /** presence, presence_stats, GET /api/channels/{channel}/presence: the channel has no presence (PRESENCE_CHANNELS, CHANNELS_CONFIG). */
+  PRESENCE_OFF: 'PRESENCE_OFF',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -17,7 +17,8 @@ export const streamPosition = z
     epoch: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'epoch must be the string a server gave'),
   })
   .strict();
-export const subscribeBody = z.object({ channel, since: streamPosition.optional() }).strict();
+/** `presence: true` asks for `join`/`leave` events on a channel with presence. */
+export const subscribeBody = z.object({ channel, since: streamPosition.optional(), presence: z.boolean().optional() }).strict();
 export const publishBody = z.object({ channel, payload }).strict();
 export const METHOD_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** A request to a back-end worker (docs/protocol.md "RPC"); a missing payload is `null`. */
@@ -30,6 +31,8 @@ export const clientEvents = {
   unsubscribe: channelBody,
   publish: publishBody,
   rpc: rpcBody,
+  presence: channelBody,
+  presence_stats: channelBody,
 } as const;
 
 export type ClientEventName = keyof typeof clientEvents;

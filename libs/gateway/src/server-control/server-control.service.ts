@@ -1,12 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ClusterService } from '#libs/cluster';
+import { MetricsService } from '#libs/metrics';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { type ControlMessage, InjectTransport, type ServerCommand, type Transport, TransportUnavailableError } from '#libs/transport';
 import type { Connection } from '../connections/connection.js';
 import { ConnectionRegistry } from '../connections/connection-registry.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { PresenceService } from '../presence/presence.service.js';
 
 /** How long the node that took the HTTP request waits for the other nodes' replies. */
 export const COMMAND_REPLY_TIMEOUT_MS = 1_000;
@@ -43,6 +45,8 @@ export class ServerControl {
     @InjectTransport() private readonly transport: Transport,
     private readonly registry: ConnectionRegistry,
     private readonly cluster: ClusterService,
+    private readonly presence: PresenceService,
+    private readonly metrics: MetricsService,
   ) {
     transport.onControl((message) => this.receive(message));
   }
@@ -68,6 +72,7 @@ export class ServerControl {
     }
     entry.outcome.unanswered = [...expected].filter((node) => !entry.outcome.nodes.includes(node)).sort();
     entry.outcome.nodes.sort();
+    this.metrics.serverCommands.inc({ action: command.action, outcome: entry.outcome.unanswered.length === 0 ? 'complete' : 'partial' });
     return entry.outcome;
   }
 
@@ -113,7 +118,10 @@ export class ServerControl {
     if (connection.subscriptions.size >= this.config.limits.maxSubscriptionsPerConnection) return false;
     // Live from now on (no history position): the client hears of it once the bus follows the channel.
     this.registry.subscribe(connection, channel).then(
-      () => connection.writer.send({ event: 'subscribed', data: { channel } }),
+      async () => {
+        await this.presence.joined(connection, channel, false);
+        connection.writer.send({ event: 'subscribed', data: { channel } });
+      },
       (error: unknown) => this.logger.warn(`server subscribe of ${connection.id} to ${channel} failed: ${String(error)}`),
     );
     return true;

@@ -34,4 +34,16 @@ describe('bus codec', () => {
     expect(decodeControl('{"type":"heartbeat","node":{"id":"x"},"sentAt":1}')).toBeUndefined();
     expect(decodeControl('not json')).toBeUndefined();
   });
+
+  it('round-trips server commands and their replies, and drops ambiguous disconnects', () => {
+    const disconnect = { type: 'command' as const, id: 'c1', from: 'n1', command: { action: 'disconnect' as const, userId: 'u', code: 4000, reason: 'bye' }, sentAt: 1 };
+    const subscribe = { type: 'command' as const, id: 'c2', from: 'n1', command: { action: 'subscribe' as const, userId: 'u', channel: 'chat:1' }, sentAt: 1 };
+    const reply = { type: 'command_reply' as const, id: 'c1', to: 'n1', nodeId: 'n2', affected: 3, sentAt: 2 };
+    for (const message of [disconnect, subscribe, reply]) expect(decodeControl(encodeControl(message))).toEqual(message);
+    const both = { ...disconnect, command: { ...disconnect.command, connectionId: 'x' } };
+    expect(decodeControl(JSON.stringify(both))).toBeUndefined();
+    const neither = { ...disconnect, command: { action: 'disconnect', code: 4000, reason: '' } };
+    expect(decodeControl(JSON.stringify(neither))).toBeUndefined();
+    expect(decodeControl(JSON.stringify({ ...reply, affected: -1 }))).toBeUndefined();
+  });
 });

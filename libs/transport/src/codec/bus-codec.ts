@@ -56,9 +56,44 @@ const heartbeat = z.object({
   draining: z.boolean(),
   transport: z.string().max(32),
 });
+const nodeId = z.string().min(1).max(64);
+const serverCommand = z.discriminatedUnion('action', [
+  z
+    .object({
+      action: z.literal('disconnect'),
+      userId: z.string().min(1).max(256).optional(),
+      connectionId: z.string().min(1).max(64).optional(),
+      code: z.number().int(),
+      reason: z.string().max(123),
+    })
+    .refine((command) => (command.userId === undefined) !== (command.connectionId === undefined)),
+  z.object({ action: z.enum(['subscribe', 'unsubscribe']), userId: z.string().min(1).max(256), channel: z.string().min(1).max(200) }),
+]);
+const presenceEntry = z
+  .object({
+    connectionId: z.string().min(1).max(64),
+    userId: z.string().min(1).max(256).optional(),
+    node: nodeId,
+    joinedAt: z.number(),
+    info: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+const channelName = z.string().min(1).max(200);
 const controlMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('heartbeat'), node: heartbeat, sentAt: z.number() }),
   z.object({ type: z.literal('leave'), nodeId: z.string().min(1).max(64), sentAt: z.number() }),
+  z.object({ type: z.literal('command'), id: z.string().min(1).max(64), from: nodeId, command: serverCommand, sentAt: z.number() }),
+  z.object({ type: z.literal('presence'), nodeId, change: z.enum(['join', 'leave']), channel: channelName, entry: presenceEntry, sentAt: z.number() }),
+  z.object({
+    type: z.literal('presence_sync'),
+    nodeId,
+    seq: z.number().int().nonnegative(),
+    part: z.number().int().nonnegative(),
+    parts: z.number().int().positive().max(100_000),
+    entries: z.array(z.object({ channel: channelName, entry: presenceEntry })).max(1000),
+    sentAt: z.number(),
+  }),
+  z.object({ type: z.literal('command_reply'), id: z.string().min(1).max(64), to: nodeId, nodeId, affected: z.number().int().nonnegative(), sentAt: z.number() }),
 ]);
 
 export function encodeControl(message: ControlMessage): string {

@@ -67,7 +67,8 @@ export const kafkaBackend = defineBackend({
   async create(options) {
     const { KafkaTransport } = await import('./kafka.transport.js');
     const { KafkaHistory } = await import('./kafka.history.js');
+    const { ControlPresence } = await import('../base/control-presence.js');
     const bus = new KafkaTransport(options);
-    return { bus, history: new KafkaHistory(bus) };
+    return { bus, history: new KafkaHistory(bus), presence: new ControlPresence(bus) };
   },
 });

@@ -10,7 +10,8 @@ export const memoryBackend = defineBackend({
   async create() {
     const { MemoryTransport } = await import('./memory.transport.js');
     const { MemoryHistory } = await import('./memory.history.js');
+    const { ControlPresence } = await import('../base/control-presence.js');
     const bus = new MemoryTransport();
-    return { bus, history: new MemoryHistory(bus) };
+    return { bus, history: new MemoryHistory(bus), presence: new ControlPresence(bus) };
   },
 });

@@ -150,14 +150,15 @@ export const redisBackend = defineBackend({
   describe: (options) => describeRedis(options),
   async create(options) {
     const { RedisHistory } = await import('./redis.history.js');
+    const { ControlPresence } = await import('../base/control-presence.js');
     if (options.mode === 'cluster') {
       const { RedisClusterTransport } = await import('./redis-cluster.transport.js');
       const bus = new RedisClusterTransport(options);
-      return { bus, history: new RedisHistory(bus, options) };
+      return { bus, history: new RedisHistory(bus, options), presence: new ControlPresence(bus) };
     }
     const { RedisTransport } = await import('./redis.transport.js');
     const bus = new RedisTransport(options);
-    return { bus, history: new RedisHistory(bus, options) };
+    return { bus, history: new RedisHistory(bus, options), presence: new ControlPresence(bus) };
   },
 });
 
