@@ -109,7 +109,7 @@ describe.each([
     const [a, b, c] = nodes as [GatewayProcess, GatewayProcess, GatewayProcess];
     const { affected, elsewhere } = await bus.pickChannels();
     const channels = elsewhere ? [affected, elsewhere] : [affected];
-    // A live subscriber on B stays connected throughout; one on C will leave and come back with its position.
+    // A live subscriber on B stays connected until its node learns history broke; one on C leaves and comes back with its position.
     const live = await connect(b);
     const leaving = await connect(c);
     for (const channel of channels) {
@@ -117,11 +117,13 @@ describe.each([
       await leaving.subscribe(channel);
     }
     const since: Record<string, { offset: number; epoch: string }> = {};
+    let liveSince: { offset: number; epoch: string } | undefined;
     for (const channel of channels) {
       expect((await publish(a, channel, 'before')).status).toBe(202);
       const frame = await leaving.next(isMessageOn(channel));
       since[channel] = { offset: frame.data.offset, epoch: frame.data.epoch };
-      await live.next(isMessageOn(channel));
+      const seen = await live.next(isMessageOn(channel));
+      if (channel === affected) liveSince = { offset: seen.data.offset, epoch: seen.data.epoch };
     }
     leaving.close();
     await leaving.closed;
@@ -149,9 +151,15 @@ describe.each([
     console.log(`[${bus.name}] master killed: every node not ready after ${notReadyMs} ms, ready again ${readyMs} ms after the kill`);
     expect(readyMs).toBeLessThan(30_000);
 
-    // Broadcast resumes on the promoted replica without restarting nodes; the live subscriber on B hears it.
+    // The live subscriber on B may have missed writes the dead master took with it, and history
+    // cannot say: no silent gap, its node closes it (1011) when the bus is back, and on
+    // resubscribing with its position it is told plainly.
+    expect((await live.closed).code).toBe(1011);
+    const relive = await connect(b);
+    expect((await relive.request('subscribe', { channel: affected, since: liveSince })).data).toMatchObject({ recovered: false, reason: 'epoch_changed' });
+    // Broadcast resumes on the promoted replica without restarting nodes; the resubscribed client on B hears it.
     await eventually(async () => (await publish(c, affected, 'after')).status === 202, 10_000, 100);
-    expect((await live.next((frame) => isMessageOn(affected)(frame) && frame.data.payload === 'after', 10_000)).data.node).toBe(c.nodeId);
+    expect((await relive.next((frame) => isMessageOn(affected)(frame) && frame.data.payload === 'after', 10_000)).data.node).toBe(c.nodeId);
     // The nodes still see each other: control traffic survived the failover.
     for (const node of nodes) {
       await eventually(async () => {
