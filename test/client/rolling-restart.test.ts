@@ -92,7 +92,8 @@ describe('@switchboard/client through a rolling restart (3 nodes on Redis behind
         `${restarts.join('; ')}`,
     );
     expect(restarts.every((line) => line.includes('exit 0'))).toBe(true);
-    expect(published.acked.length).toBeGreaterThan(RATE * 5);
+    // Enough traffic to mean something, even on a loaded machine.
+    expect(published.acked.length).toBeGreaterThan(RATE * 2);
     // The back end's own publishes are not the client's doing; every acknowledged one must arrive.
     expect(sum).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, unexpected: 0 });
     for (const report of reports) expect(report.lost).toBe(0);

@@ -230,7 +230,8 @@ describe.each(buses)('recovery across a 3-node cluster on %s', (_name, startBus)
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Both subscribers are on the live stream (a first message reached them) before the bus drops them.
+    for (const subscriber of subscribers) await eventually(() => subscriber.frames.some(isMessageOn(channel)), 10_000, 20);
     await bus.dropSubscribers!();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     publishing = false;
