@@ -1,7 +1,11 @@
+import type { ClientCpuOptions } from './workloads/client-cpu.js';
+import { CLIENT_CPU_DEFAULTS } from './workloads/client-cpu.js';
 import type { FanoutOptions } from './workloads/fanout.js';
+import type { FormatsOptions } from './workloads/formats.js';
 import type { HistoryBenchOptions } from './workloads/history.js';
 import type { IdleOptions } from './workloads/idle.js';
 import type { ManyChannelsOptions } from './workloads/many-channels.js';
+import { MSGPACK_LIBS_DEFAULTS, type MsgpackLibsOptions } from './workloads/msgpack-libs.js';
 import type { StormOptions } from './workloads/storm.js';
 
 /**
@@ -11,7 +15,7 @@ import type { StormOptions } from './workloads/storm.js';
 export interface Plan {
   mode: 'quick' | 'full';
   /** Past this many ms into the run, disturbed steps are no longer repeated. Repeats can
-   *  add at most about this much to the undisturbed duration (quick ≈ 2 min, full ≈ 13),
+   *  add at most about this much to the undisturbed duration (quick ≈ 2 min, full ≈ 16.5),
    *  so it is what keeps a disturbed run inside its limit (3 and 20 min). */
   retryBudgetMs: number;
   workers: number;
@@ -21,7 +25,36 @@ export interface Plan {
   storm: StormOptions | undefined;
   /** Switchboard only (the peers have no history): one entry per bus. */
   history: HistoryBenchOptions[];
+  /** Switchboard only: JSON vs MessagePack (Redis). */
+  formats: FormatsOptions | undefined;
+  /** @switchboard/client's CPU per message (the `npm run bench:client` workload). */
+  clientCpu: ClientCpuOptions | undefined;
+  /** msgpackr vs @msgpack/msgpack, in a process of its own. */
+  msgpackLibs: MsgpackLibsOptions | undefined;
 }
+
+/** JSON vs MessagePack (workloads/formats.ts), Switchboard only, one Redis cluster of 2
+ *  nodes holding every variant at once: 5 fan-out variants of 1,000 subscribers at
+ *  25,000 deliveries/s (half the reference load: no variant saturates, the 1 KiB ones
+ *  included) and 4 publish-path variants at 5,000 msgs/s to 1,000 private channels
+ *  (half of many-channels' reference rate, one subscriber per message); 4 rounds of 1.5 s
+ *  steps (more turns, not longer steps: a step's CPU per message varies by ± 15 % on this
+ *  2-core VM with nothing else running, and more turns average that out), after 2
+ *  unrecorded rounds of 1 s (the first turns cost up to 20 % more). ≈ 1.7 min.
+ *  Not in quick. */
+const FORMATS: FormatsOptions = {
+  bus: 'redis',
+  nodes: 2,
+  workers: 2,
+  fanout: { subscribers: 1000, deliveriesPerSec: 25_000, variants: ['json', 'msgpack', 'mixed', 'msgpack-binary', 'json-binary'] },
+  publish: { channels: 1000, ratePerSec: 5000, variants: ['json-json', 'msgpack-json', 'msgpack-msgpack', 'json-msgpack'] },
+  stepMs: 1500,
+  graceMs: 300,
+  warmupMs: 1000,
+  warmupRounds: 2,
+  rounds: 4,
+  disturbedRetries: 1,
+};
 
 /** History cost and recovery (workloads/history.ts), Switchboard only: 2,000 msgs/s to
  *  1,000 channels, one subscriber each over 2 nodes, history off and on side by side;
@@ -57,12 +90,21 @@ export const QUICK: Plan = {
   manyChannels: undefined,
   storm: undefined,
   history: [],
+  // ≈ 2, ≈ 1.2 and ≈ 0.3 min: none of them fits in quick's 3 minutes next to fan-out.
+  formats: undefined,
+  clientCpu: undefined,
+  msgpackLibs: undefined,
 };
 
 export const FULL: Plan = {
   mode: 'full',
-  // 7, not 8, since the history workload added ≈ 3 min: 13 + 7 stays within 20.
-  retryBudgetMs: 7 * 60_000,
+  // 7, not 8, since the history workload added ≈ 3 min: 13 + 7 stays within 20. 3, not 7,
+  // since formats, client CPU and the library micro-bench added ≈ 3.3 min (measured: ≈ 100,
+  // 75 and 20 s; two disturbed full runs took 18.6 min with the budget at 7 and 18.2 at
+  // 3.5, ≈ 16.5 without their repeats): 16.5 + 3 stays within 20. So only the first
+  // workloads (fan-out on Redis) get repeats of disturbed steps in a full run; run a
+  // workload alone (`--workloads …`, the same budget from its start) to get them there.
+  retryBudgetMs: 3 * 60_000,
   workers: 2,
   fanout: [
     { bus: 'redis', nodes: 2, subscribers: 1000, rates: SWEEP, stepMs: 4000, graceMs: 1000, warmupMs: 2000, workers: 2, mustRun: 50_000, disturbedRetries: 2 },
@@ -79,4 +121,7 @@ export const FULL: Plan = {
     { ...HISTORY, bus: 'redis' },
     { ...HISTORY, bus: 'kafka' },
   ],
+  formats: FORMATS,
+  clientCpu: CLIENT_CPU_DEFAULTS,
+  msgpackLibs: MSGPACK_LIBS_DEFAULTS,
 };

@@ -6,11 +6,13 @@
 //   npm run bench:quick
 //   npm run bench -- --targets switchboard,socketio --workloads fanout,many --bus redis
 //   npm run bench -- --workloads history --bus redis
+//   npm run bench -- --workloads formats,client,msgpack-libs
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildApp } from './lib/build-app.js';
+import { buildClientForBench, CLIENT_ENTRY } from './lib/build-client.js';
 import { setBudget } from './lib/budget.js';
 import { cleanupAll, installSignalHandlers } from './lib/cleanup.js';
 import { machineInfo } from './lib/machine.js';
@@ -20,13 +22,16 @@ import { consoleSummary, markdownReport } from './report/markdown.js';
 import type { BenchReport } from './report/types.js';
 import { targetsNamed } from './targets/index.js';
 import { BENCH_LIMITS } from './targets/switchboard.js';
+import { runClientCpu } from './workloads/client-cpu.js';
 import { runFanout, SATURATION } from './workloads/fanout.js';
+import { runFormats } from './workloads/formats.js';
 import { runHistory } from './workloads/history.js';
 import { runIdle } from './workloads/idle.js';
 import { runManyChannels } from './workloads/many-channels.js';
+import { runMsgpackLibs } from './workloads/msgpack-libs.js';
 import { runStorm } from './workloads/storm.js';
 
-const WORKLOADS = ['fanout', 'many', 'storm', 'history', 'idle'] as const;
+const WORKLOADS = ['fanout', 'many', 'storm', 'history', 'idle', 'formats', 'client', 'msgpack-libs'] as const;
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
 const { values: args } = parseArgs({
@@ -131,7 +136,57 @@ try {
     const runs = [];
     for (const target of targets) runs.push(await runIdle(target, plan.idle, log));
     report.idle = { options: plan.idle, runs };
+    save(false);
   }
+  const notInPlan = (name: string): void => {
+    if (workloads.has(name) && args.workloads) log(`\n${name}: not in the ${plan.mode} plan (see plans.ts); run it without --quick`);
+  };
+  if (workloads.has('formats') && plan.formats) {
+    const options = plan.formats;
+    const switchboard = targets.find((t) => t.id === 'switchboard');
+    if (args.bus && args.bus !== options.bus) log(`\nformats: runs on ${options.bus} only; --bus ${args.bus} leaves it out`);
+    else if (!switchboard) log('\nformats: Switchboard only (the peers speak JSON), and --targets leaves it out: skipped');
+    else {
+      const f = options.fanout;
+      log(
+        `\nwire formats on ${options.bus} (Switchboard only): JSON vs MessagePack, ${f.variants.length} fan-out variants of ${f.subscribers} subscribers at ${f.deliveriesPerSec} deliveries/s, ` +
+          `${options.publish.variants.length} publish-path variants at ${options.publish.ratePerSec} msgs/s to ${options.publish.channels} channels, over ${options.nodes} nodes`,
+      );
+      report.formats = { options, run: await runFormats(switchboard, options, log) };
+      log(`  formats took ${Math.round(report.formats.run.seconds)} s`);
+      save(false);
+    }
+  } else notInPlan('formats');
+  if (workloads.has('client') && plan.clientCpu && !targets.some((t) => t.id === 'switchboard')) log('\nclient CPU: measures @switchboard/client against a Switchboard node, and --targets leaves Switchboard out: skipped');
+  else if (workloads.has('client') && plan.clientCpu) {
+    const options = plan.clientCpu;
+    const began = performance.now();
+    log(`\nclient CPU per received message: ${options.clients} subscribers × ${options.ratePerSec} msgs/s into one process per kind, best of ${options.rounds} rounds`);
+    let buildWarnings: string | undefined;
+    try {
+      buildWarnings = buildClientForBench().warnings;
+      if (buildWarnings) log(`  @switchboard/client built with type errors (measuring what tsc emitted): ${buildWarnings}`);
+      const results = await runClientCpu(options, CLIENT_ENTRY, log);
+      report.clientCpu = { options, results, seconds: (performance.now() - began) / 1000, ...(buildWarnings ? { buildWarnings } : {}) };
+    } catch (error) {
+      log(`  client CPU: FAILED: ${(error as Error).message}`);
+      report.clientCpu = { options, results: [], seconds: (performance.now() - began) / 1000, error: (error as Error).message, ...(buildWarnings ? { buildWarnings } : {}) };
+    }
+    log(`  client CPU took ${Math.round(report.clientCpu.seconds)} s`);
+    save(false);
+  } else notInPlan('client');
+  if (workloads.has('msgpack-libs') && plan.msgpackLibs) {
+    const options = plan.msgpackLibs;
+    const began = performance.now();
+    log('\nMessagePack libraries: msgpackr (server options) vs @msgpack/msgpack on the server\'s frames, in a process of its own');
+    try {
+      report.msgpackLibs = { options, result: await runMsgpackLibs(options, log), seconds: (performance.now() - began) / 1000 };
+    } catch (error) {
+      log(`  MessagePack libraries: FAILED: ${(error as Error).message}`);
+      report.msgpackLibs = { options, seconds: (performance.now() - began) / 1000, error: (error as Error).message };
+    }
+    log(`  MessagePack libraries took ${Math.round(report.msgpackLibs.seconds)} s`);
+  } else notInPlan('msgpack-libs');
   const path = save(true);
   log(consoleSummary(report));
   log(`\nreport: ${path} (also bench/results/latest.md${args.baseline ? ', baseline.md' : ''}); ${Math.round(report.meta.seconds)} s`);

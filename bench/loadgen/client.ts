@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { ClientProtocol } from './protocol.js';
-import { isSubscribeAck, subscribeFrame } from './protocol.js';
+import { isSubscribeAck, MSGPACK_SUBPROTOCOL, subscribeFrame } from './protocol.js';
 
 /**
  * One raw `ws` client connection of the load generator. It opens the connection (and, for
@@ -34,7 +34,8 @@ export class BenchClient {
   /** Resolves once the connection can send requests (for Socket.IO: after the namespace `40`). */
   static open(options: OpenOptions): Promise<BenchClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(options.url, {
+      // MessagePack is asked for by subprotocol; JSON and Socket.IO offer none (the default).
+      const ws = new WebSocket(options.url, options.protocol === 'msgpack' ? [MSGPACK_SUBPROTOCOL] : [], {
         perMessageDeflate: false,
         // The generator is the bottleneck on 2 cores: skip what a trusting client may skip.
         skipUTF8Validation: true,
@@ -64,7 +65,9 @@ export class BenchClient {
         client.onClose();
       });
       ws.on('open', () => {
-        if (options.protocol === 'json') succeed();
+        // A server that ignored the subprotocol would speak JSON: fail rather than measure the wrong format.
+        if (options.protocol === 'msgpack' && ws.protocol !== MSGPACK_SUBPROTOCOL) fail(new Error(`server answered subprotocol "${ws.protocol}", not ${MSGPACK_SUBPROTOCOL}`));
+        else if (options.protocol !== 'socketio') succeed();
       });
       ws.on('message', (data: Buffer) => {
         if (options.protocol === 'socketio') {
@@ -105,7 +108,7 @@ export class BenchClient {
     });
   }
 
-  send(frame: string): void {
+  send(frame: string | Buffer): void {
     this.ws.send(frame);
   }
 

@@ -2,7 +2,7 @@ import { Histogram } from '../lib/histogram.js';
 import { IpcChild } from '../lib/ipc-child.js';
 import type { Watched } from '../lib/proc-stats.js';
 import type { PublishResult, PublishStep, Target } from './publisher.js';
-import type { ClientProtocol } from './protocol.js';
+import type { ClientProtocol, PayloadKind } from './protocol.js';
 import type { ChannelPlan, CollectResult, ConnectRequest, ConnectResult, StormRequest, StormResult } from './worker.js';
 
 /**
@@ -30,7 +30,7 @@ export class LoadGenerator {
     let offset = from;
     const results = await Promise.all(
       this.workers.map((worker, w) => {
-        const request: ConnectRequest = { type: 'connect', urls, protocol, from: offset, count: shares[w]!, plan, concurrency: 100 };
+        const request: ConnectRequest = { type: 'connect', urls, protocol, from: offset, base: from, count: shares[w]!, plan, concurrency: 100 };
         offset += shares[w]!;
         return worker.request<ConnectResult>(request, 300_000);
       }),
@@ -76,23 +76,37 @@ export class LoadGenerator {
     return { open: all.reduce((s, r) => s + r.open, 0), dropped: all.reduce((s, r) => s + r.dropped, 0) };
   }
 
+  /** Opens `count` publisher connections speaking `protocol` (calling it again with another
+   *  protocol adds connections of that one: a step then picks which speak, see publish). */
   async startPublisher(urls: string[], protocol: ClientProtocol, count: number): Promise<void> {
     this.publisherChild ??= new IpcChild('publisher', new URL('./publisher.ts', import.meta.url));
     await this.publisherChild.request({ type: 'connect', urls, protocol, count }, 60_000);
   }
 
-  publish(step: number, rate: number, durationMs: number, target: Target): Promise<PublishResult> {
+  /** One step of publishing; `protocol` picks the connections (default: the first protocol connected), `payload` what they send. */
+  publish(step: number, rate: number, durationMs: number, target: Target, options: { protocol?: ClientProtocol; payload?: PayloadKind } = {}): Promise<PublishResult> {
     if (!this.publisherChild) throw new Error('startPublisher first');
-    const request: PublishStep = { type: 'publish', step, rate, durationMs, target };
+    const request: PublishStep = { type: 'publish', step, rate, durationMs, target, ...options };
     return this.publisherChild.request<PublishResult>({ ...request }, durationMs + 60_000);
   }
 
   /** Every worker's deliveries of `step`, merged per server node. */
   async collect(step: number, nodes: number): Promise<Histogram[]> {
+    return (await this.collectWithBytes(step, nodes)).perNode;
+  }
+
+  /** The same with the bytes of those deliveries' frames (see CollectResult). */
+  async collectWithBytes(step: number, nodes: number): Promise<{ perNode: Histogram[]; frameBytes: number; payloadBytes: number }> {
     const all = await Promise.all(this.workers.map((w) => w.request<CollectResult>({ type: 'collect', step })));
     const perNode = Array.from({ length: nodes }, () => new Histogram());
     for (const r of all) r.perNode.forEach((h, n) => perNode[n]?.merge(h));
-    return perNode;
+    return { perNode, frameBytes: all.reduce((s, r) => s + r.frameBytes, 0), payloadBytes: all.reduce((s, r) => s + r.payloadBytes, 0) };
+  }
+
+  /** Bytes all subscriber connections have read from their sockets so far (see worker.ts). */
+  async bytesRead(): Promise<number> {
+    const all = await Promise.all(this.workers.map((w) => w.request<{ bytes: number }>({ type: 'bytesRead' })));
+    return all.reduce((s, r) => s + r.bytes, 0);
   }
 
   /** Closes every connection (workers and publisher stay up for the next server). */

@@ -4,15 +4,20 @@
 import { Histogram, type HistogramJson, monotonicMicros } from '../lib/histogram.js';
 import { serveIpc, type Request } from '../lib/ipc-child.js';
 import { BenchClient, localAddressFor, withConcurrency } from './client.js';
-import { type ClientProtocol, readDelivery } from './protocol.js';
+import type { Socket } from 'node:net';
+import { type ClientProtocol, readDelivery, readMsgpackDelivery, wsFrameBytes } from './protocol.js';
 
-/** Which channels connection number `i` (global across workers) subscribes to. */
-export type ChannelPlan = 'none' | 'fanout' | 'many' | 'private';
+/** Which channels connection number `i` (global across workers) subscribes to:
+ *  `one:<name>` that one channel, `private:<prefix>` its own `<prefix><k>`, k counting
+ *  from 0 within its connect call (`k` = i − the call's first index). */
+export type ChannelPlan = 'none' | 'fanout' | 'many' | 'private' | `one:${string}` | `private:${string}`;
 
-export function channelsFor(plan: ChannelPlan, i: number): string[] {
+export function channelsFor(plan: ChannelPlan, i: number, k = i): string[] {
   if (plan === 'fanout') return ['bench'];
   if (plan === 'many') return [`c${i}`, 'shared'];
   if (plan === 'private') return [`c${i}`];
+  if (plan.startsWith('one:')) return [plan.slice(4)];
+  if (plan.startsWith('private:')) return [`${plan.slice(8)}${k}`];
   return [];
 }
 
@@ -22,6 +27,8 @@ export interface ConnectRequest extends Request {
   protocol: ClientProtocol;
   /** Global index of this worker's first connection; connection i goes to urls[i % urls.length]. */
   from: number;
+  /** Global index of the connect call's first connection (over all workers), for `private:` plans. */
+  base?: number;
   count: number;
   plan: ChannelPlan;
   concurrency: number;
@@ -62,27 +69,41 @@ export interface StormResult {
 export interface CollectResult {
   /** One latency histogram per server node (index into the urls). */
   perNode: HistogramJson[];
+  /** Bytes of the step's delivery frames as they came off the wire: payload + WebSocket header. */
+  frameBytes: number;
+  /** Of which the frames' payloads (the JSON text or the MessagePack bytes). */
+  payloadBytes: number;
 }
 
 const clients: BenchClient[] = [];
 let dropped = 0;
-/** step → per-node histograms of that step's deliveries. */
-const steps = new Map<number, Histogram[]>();
+/** step → per-node histograms of that step's deliveries, and their bytes. */
+const steps = new Map<number, { perNode: Histogram[]; payloadBytes: number; frameBytes: number }>();
 let nodes = 1;
 
-function record(node: number, frame: Buffer): void {
-  const delivery = readDelivery(frame);
+function record(node: number, frame: Buffer, protocol: ClientProtocol): void {
+  const delivery = protocol === 'msgpack' ? readMsgpackDelivery(frame) : readDelivery(frame);
   if (!delivery) return;
-  let perNode = steps.get(delivery.step);
-  if (!perNode) {
-    perNode = Array.from({ length: nodes }, () => new Histogram());
-    steps.set(delivery.step, perNode);
+  let step = steps.get(delivery.step);
+  if (!step) {
+    step = { perNode: Array.from({ length: nodes }, () => new Histogram()), payloadBytes: 0, frameBytes: 0 };
+    steps.set(delivery.step, step);
   }
-  perNode[node]!.record(monotonicMicros() - delivery.sentMicros);
+  step.perNode[node]!.record(monotonicMicros() - delivery.sentMicros);
+  step.payloadBytes += frame.length;
+  step.frameBytes += wsFrameBytes(frame.length);
+}
+
+/** Bytes every open connection has read from its TCP socket so far (handshakes included). */
+function bytesRead(): number {
+  let total = 0;
+  for (const client of clients) total += (client.ws as unknown as { _socket?: Socket })._socket?.bytesRead ?? 0;
+  return total;
 }
 
 function track(client: BenchClient, node: number): void {
-  client.onFrame = (frame) => record(node, frame);
+  const protocol = client.protocol;
+  client.onFrame = (frame) => record(node, frame, protocol);
   client.onClose = () => dropped++;
   clients.push(client);
 }
@@ -96,7 +117,7 @@ async function connect(request: ConnectRequest): Promise<ConnectResult> {
     const node = i % request.urls.length;
     const client = await BenchClient.open({ url: request.urls[node]!, protocol: request.protocol, localAddress: localAddressFor(i) });
     track(client, node);
-    await client.subscribe(channelsFor(request.plan, i));
+    await client.subscribe(channelsFor(request.plan, i, i - (request.base ?? 0)));
   });
   for (const r of results) if (r.status === 'rejected') errors.add(String((r.reason as Error).message ?? r.reason));
   const failed = results.filter((r) => r.status === 'rejected').length;
@@ -157,12 +178,18 @@ serveIpc(async (request) => {
     case 'storm':
       return storm(request as StormRequest);
     case 'collect': {
-      const step = request.step as number;
-      const perNode = steps.get(step) ?? [];
-      steps.delete(step);
-      const result: CollectResult = { perNode: Array.from({ length: nodes }, (_, n) => (perNode[n] ?? new Histogram()).toJSON()) };
+      const id = request.step as number;
+      const step = steps.get(id);
+      steps.delete(id);
+      const result: CollectResult = {
+        perNode: Array.from({ length: nodes }, (_, n) => (step?.perNode[n] ?? new Histogram()).toJSON()),
+        frameBytes: step?.frameBytes ?? 0,
+        payloadBytes: step?.payloadBytes ?? 0,
+      };
       return result;
     }
+    case 'bytesRead':
+      return { bytes: bytesRead() };
     case 'status':
       return { open: clients.filter((c) => c.ws.readyState === c.ws.OPEN).length, dropped };
     case 'closeAll': {

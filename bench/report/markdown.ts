@@ -1,5 +1,7 @@
+import { clientCpuIntro, clientCpuTable } from './client-tables.js';
 import { fanoutRatios, fanoutSteps, fanoutSummary } from './fanout-tables.js';
 import { fixed, int, kib, table, textTable } from './format.js';
+import { formatsFanoutTable, formatsPublishTable, formatsSteps, msgpackInteropTable, msgpackLibsTable } from './formats-tables.js';
 import { historyCostTable, historyRecoveryTable, historySteps, recoveryTries } from './history-tables.js';
 import { manyRatios, manySteps, manySummary } from './many-tables.js';
 import { STORM_REFERENCE_RATE, stormRatios, stormSteps, stormSummary } from './storm-tables.js';
@@ -134,6 +136,81 @@ function historySection(report: BenchReport, out: string[]): void {
   }
 }
 
+/** Said under the formats tables: there is nothing to compare the peers with. */
+const FORMATS_NOTE = 'Switchboard only: the peers speak JSON (Socket.IO its own packets); the ratios are to Switchboard\'s own JSON rows.';
+
+function formatsSection(report: BenchReport, out: string[]): void {
+  if (!report.formats) return;
+  const { options: o, run } = report.formats;
+  const f = o.fanout;
+  const p = o.publish;
+  out.push('', `## Wire formats: JSON vs MessagePack on ${o.bus === 'redis' ? 'Redis' : o.bus}, ${o.nodes} nodes (${Math.round(run.seconds)} s)`, '');
+  out.push(
+    `One cluster holds every variant's subscribers at once; the variants take turns, ${o.warmupRounds} unrecorded rounds of ${o.warmupMs / 1000} s, then ${o.rounds} rounds of ${o.stepMs / 1000} s steps (+${o.graceMs / 1000} s for stragglers), every other round in reverse order, ` +
+      'so that load elsewhere on the machine weighs on all alike; figures are totals over a variant\'s steps. ' +
+      `*Fan-out*: ${int(f.subscribers)} subscribers per variant on a channel of their own, split evenly over the nodes (a mixed channel's halves too), one publisher connection on node 1 at ` +
+      `${int(f.deliveriesPerSec)} deliveries/s (${int(f.deliveriesPerSec / f.subscribers)} msgs/s). Bytes on the wire per delivery = the delivery frame's payload (JSON text or MessagePack bytes) + its WebSocket header, ` +
+      'as the load generator received them; "TCP bytes read" is what its sockets read in the step ÷ deliveries (everything else is idle then), a check on the former. ' +
+      `*Publish path* (many-channels shape): ${int(p.channels)} JSON clients each alone on \`pj<i>\` and ${int(p.channels)} MessagePack clients on \`pm<i>\`; one JSON and one MessagePack publisher connection on node 1 ` +
+      `send ${int(p.ratePerSec)} msgs/s to random channels of one set; CPU ÷ published messages (each has one subscriber, half of them on node 2, across the bus). ` +
+      'Payload: ≈ 200 bytes of JSON of a realistic shape (nested object, strings, numbers, a boolean, an array: bench/loadgen/protocol.ts), and the same with a 1 KiB byte string, ' +
+      'sent by a MessagePack publisher as `bin` (JSON subscribers get it as `{"$binary": "<base64>"}`).',
+    '',
+    FORMATS_NOTE,
+    '',
+  );
+  if (run.error) out.push(`Failed: \`${run.error.replaceAll('\n', ' ').slice(0, 600)}\``, '');
+  if (run.fanout.length > 0) {
+    const t = formatsFanoutTable(run);
+    out.push('### Fan-out: bytes and server CPU per delivery', '', table(t.header, t.rows), '');
+  }
+  if (run.publish.length > 0) {
+    const t = formatsPublishTable(run);
+    out.push('### Publish path: node CPU per published message', '', table(t.header, t.rows), '');
+  }
+  const steps = formatsSteps(run);
+  if (steps.rows.length > 0) out.push('### Every step', '', table(steps.header, steps.rows));
+}
+
+function clientCpuSection(report: BenchReport, out: string[]): void {
+  if (!report.clientCpu) return;
+  const c = report.clientCpu;
+  out.push('', `## Client CPU per received message (${Math.round(c.seconds)} s)`, '', clientCpuIntro(c.options), '');
+  if (c.buildWarnings) out.push(`@switchboard/client was built with type errors (measured what tsc emitted): \`${c.buildWarnings}\``, '');
+  if (c.error) out.push(`Failed: \`${c.error.replaceAll('\n', ' ').slice(0, 600)}\``);
+  else {
+    const t = clientCpuTable(c.results);
+    out.push(table(t.header, t.rows));
+  }
+}
+
+function msgpackLibsSection(report: BenchReport, out: string[]): void {
+  if (report.msgpackLibs) out.push(msgpackLibsMarkdown(report.msgpackLibs));
+}
+
+/** The library micro-bench's section (also bench/msgpack-libs.ts's report). */
+export function msgpackLibsMarkdown(m: NonNullable<BenchReport['msgpackLibs']>): string {
+  const out: string[] = [];
+  out.push('', `## MessagePack libraries: msgpackr vs @msgpack/msgpack on the server's frames (${Math.round(m.seconds)} s)`, '');
+  if (m.error || !m.result) {
+    out.push(`Failed: \`${(m.error ?? 'no result').replaceAll('\n', ' ').slice(0, 600)}\``);
+    return out.join('\n');
+  }
+  const r = m.result;
+  out.push(
+    `msgpackr ${r.versions.msgpackr} with the server's options (\`useRecords: false, mapsAsObjects: true, variableMapSize: true\`) vs @msgpack/msgpack ${r.versions['@msgpack/msgpack']} ` +
+      `(one Encoder and Decoder reused, and its encode()/decode() functions, which build an Encoder per call), Node ${r.node}, in a process of its own; ` +
+      `best of ${r.options.rounds} windows of ${r.options.windowMs} ms per cell, the libraries taking turns. Ratios are msgpackr ÷ @msgpack/msgpack (reused), ops/s: above 1× msgpackr is faster. ` +
+      'JSON is the reference: JSON.stringify / JSON.parse of the frame as JSON clients get it (bytes as base64). The broadcast path is what a node does once per broadcast for its MessagePack subscribers.',
+    '',
+  );
+  const t = msgpackLibsTable(r);
+  out.push(table(t.header, t.rows), '');
+  const i = msgpackInteropTable(r);
+  out.push('Each library decoding the other\'s bytes of the same frame:', '', table(i.header, i.rows));
+  return out.join('\n');
+}
+
 /** The full markdown report written to bench/results/<name>.md. */
 export function markdownReport(report: BenchReport): string {
   const m = report.meta;
@@ -194,6 +271,9 @@ export function markdownReport(report: BenchReport): string {
   manySection(report, out);
   stormSection(report, out);
   historySection(report, out);
+  formatsSection(report, out);
+  clientCpuSection(report, out);
+  msgpackLibsSection(report, out);
   if (report.idle) {
     out.push('');
     out.push(`## Idle capacity: one node, ${report.idle.options.levels.map(int).join(' → ')} idle connections`);
@@ -246,6 +326,27 @@ export function consoleSummary(report: BenchReport): string {
     const rec = historyRecoveryTable(report.history);
     out.push('', textTable(rec.header, rec.rows));
   }
+  if (report.formats) {
+    const { run } = report.formats;
+    out.push('\nWire formats (Switchboard only), fan-out: bytes and server CPU per delivery');
+    if (run.error) out.push(`failed: ${run.error.slice(0, 300)}`);
+    const plain = (t: { header: string[]; rows: string[][] }) => textTable(t.header, t.rows.map((row) => row.map((cell) => cell.replaceAll('**', ''))));
+    if (run.fanout.length > 0) out.push(plain(formatsFanoutTable(run)));
+    if (run.publish.length > 0) out.push('\nWire formats, publish path: node CPU per published message', plain(formatsPublishTable(run)));
+  }
+  if (report.clientCpu) {
+    out.push('\nClient CPU per received message');
+    if (report.clientCpu.error) out.push(`failed: ${report.clientCpu.error.slice(0, 300)}`);
+    else {
+      const t = clientCpuTable(report.clientCpu.results);
+      out.push(textTable(t.header, t.rows));
+    }
+  }
+  if (report.msgpackLibs?.result) {
+    const t = msgpackLibsTable(report.msgpackLibs.result, true);
+    out.push('\nMessagePack libraries (k ops/s; ratio msgpackr ÷ @msgpack/msgpack reused)');
+    out.push(textTable(t.header, t.rows.map((row) => row.map((cell) => cell.replaceAll('**', '')))));
+  } else if (report.msgpackLibs) out.push(`\nMessagePack libraries: failed: ${report.msgpackLibs.error?.slice(0, 300)}`);
   if (report.idle) {
     out.push(`\nIdle capacity, one node`);
     out.push(idleTables(report, textTable));

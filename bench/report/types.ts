@@ -1,8 +1,11 @@
 import type { MachineInfo } from '../lib/machine.js';
+import type { ClientCpuOptions, ClientCpuResult } from '../workloads/client-cpu.js';
 import type { FanoutOptions, FanoutRun } from '../workloads/fanout.js';
+import type { FormatsOptions, FormatsRun } from '../workloads/formats.js';
 import type { HistoryBenchOptions, HistoryRun } from '../workloads/history.js';
 import type { IdleOptions, IdleRun } from '../workloads/idle.js';
 import type { ManyChannelsOptions, ManyChannelsRun } from '../workloads/many-channels.js';
+import type { MsgpackLibsOptions, MsgpackLibsResult } from '../workloads/msgpack-libs.js';
 import type { StormOptions, StormRun } from '../workloads/storm.js';
 
 /** Everything one `npm run bench` writes to bench/results/<name>.json. */
@@ -23,6 +26,12 @@ export interface BenchReport {
   storm?: { options: StormOptions; runs: StormRun[] };
   /** Switchboard only, one entry per bus. */
   history?: { options: HistoryBenchOptions; run: HistoryRun }[];
+  /** Switchboard only: JSON vs MessagePack on one Redis cluster. */
+  formats?: { options: FormatsOptions; run: FormatsRun };
+  /** @switchboard/client's CPU per received message (the `npm run bench:client` workload). */
+  clientCpu?: { options: ClientCpuOptions; results: ClientCpuResult[]; seconds: number; buildWarnings?: string; error?: string };
+  /** msgpackr vs @msgpack/msgpack on the server's frame shapes. */
+  msgpackLibs?: { options: MsgpackLibsOptions; result?: MsgpackLibsResult; seconds: number; error?: string };
   goals: GoalResult[];
 }
 

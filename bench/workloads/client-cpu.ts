@@ -27,6 +27,16 @@ export interface ClientCpuOptions {
   rounds: number;
 }
 
+/** `npm run bench:client` without flags, and the full sweep: ≈ 1.2 min. */
+export const CLIENT_CPU_DEFAULTS: ClientCpuOptions = {
+  clients: 100,
+  ratePerSec: 200,
+  warmupMs: 2000,
+  windowMs: 6000,
+  kinds: ['ws', 'undici', 'client', 'client-ws'],
+  rounds: 2,
+};
+
 export interface ClientCpuResult {
   kind: ReceiverKind;
   label: string;
