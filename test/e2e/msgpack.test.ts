@@ -72,6 +72,14 @@ describe('MessagePack subprotocol', () => {
     expect(packed.wrongFormat + json.wrongFormat).toBe(0);
   });
 
+  it('takes 64-bit integers from another MessagePack library as numbers (a timestamp payload, a large request id)', async () => {
+    const [publisher, subscriber] = [await connect('msgpack'), await connect('msgpack')];
+    await subscriber.subscribe('big-ints');
+    const now = Date.now();
+    expect(await publisher.request('publish', { channel: 'big-ints', payload: { t: now, n: 2 ** 40 } }, 2 ** 33)).toMatchObject({ event: 'published', id: 2 ** 33 });
+    expect((await subscriber.next(isMessageOn('big-ints'))).data.payload).toEqual({ t: now, n: 2 ** 40 });
+  });
+
   it('carries history positions and recovers over MessagePack', async () => {
     const client = await connect('msgpack');
     const subscribed = await client.request('subscribe', { channel: 'hist:mp' });

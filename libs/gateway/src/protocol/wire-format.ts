@@ -40,7 +40,8 @@ export const JSON_FORMAT: WireFormat = {
 };
 
 // Plain maps both ways (no msgpackr records extension): any MessagePack library can talk to it.
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true });
+// int64AsType: other libraries (e.g. @msgpack/msgpack) send integers ≥ 2^32 as 64-bit ints, which must arrive as numbers, not BigInt (JSON cannot carry those).
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true, int64AsType: 'number' });
 
 export const MSGPACK_FORMAT: WireFormat = {
   name: 'msgpack',
