@@ -18,6 +18,16 @@ import { TrafficCounters } from './traffic-counters.js';
  */
 const MAX_RECOVERY_BUFFER = 10_000;
 
+/** Deliveries written by one call, counted once at its end (never a metric update per subscriber). */
+interface Tally {
+  sent: number;
+  bytes: number;
+}
+
+/** A broadcast's client frame: with its position on channels with history. */
+const encode = (message: Broadcast, withHistory: boolean) =>
+  new EncodedBroadcast(withHistory && message.position ? withPosition(message.frame, message.position) : message.frame);
+
 /**
  * Delivers broadcasts from the bus to this node's subscribers. This is the hot path:
  * the message arrives serialized, becomes one WebSocket frame per wire format in use,
@@ -68,22 +78,11 @@ export class FanoutService implements OnModuleInit {
       if (toLive) local.resync.buffer.push(message);
       toLive = false;
     }
-    const encoded = new EncodedBroadcast(message.position && local.history ? withPosition(message.frame, message.position) : message.frame);
-    let sent = 0;
-    let bytes = 0;
-    if (toLive) {
-      for (const connection of local.subscribers) {
-        const written = connection.writer.broadcast(encoded);
-        if (written === 0) continue;
-        sent++;
-        bytes += written;
-      }
-    }
-    if (local.pending.size > 0) sent += this.deliverPending(local, message, encoded);
-    this.traffic.out += sent;
-    // Once per broadcast, never per subscriber: the loop above stays nothing but writes.
-    this.metrics.messagesSent.inc({ event: 'message' }, sent);
-    if (bytes > 0) this.metrics.bytesSent.inc(bytes);
+    const encoded = encode(message, local.history !== undefined);
+    const tally: Tally = { sent: 0, bytes: 0 };
+    if (toLive) this.writeAll(local.subscribers, encoded, tally);
+    if (local.pending.size > 0) this.deliverPending(local, message, encoded, tally);
+    this.count(tally);
     this.metrics.broadcastLatency.observe(Math.max(Date.now() - message.ts, 0) / 1000);
   }
 
@@ -103,13 +102,8 @@ export class FanoutService implements OnModuleInit {
       return;
     }
     const { messages, next } = handOff(pending, recovery);
-    let sent = 0;
-    for (const message of messages) {
-      const written = connection.writer.broadcast(new EncodedBroadcast(message.position ? withPosition(message.frame, message.position) : message.frame));
-      if (written === 0) continue;
-      sent++;
-      this.metrics.bytesSent.inc(written);
-    }
+    const tally: Tally = { sent: 0, bytes: 0 };
+    for (const message of messages) this.writeAll([connection], encode(message, true), tally);
     this.metrics.recoveredMessages.inc(recovery.publications.length);
     if (next === 'live') {
       local.pending.delete(connection);
@@ -117,8 +111,7 @@ export class FanoutService implements OnModuleInit {
     } else {
       local.pending.set(connection, next);
     }
-    this.traffic.out += sent;
-    this.metrics.messagesSent.inc({ event: 'message' }, sent);
+    this.count(tally);
   }
 
   /**
@@ -148,7 +141,9 @@ export class FanoutService implements OnModuleInit {
     if (this.registry.channel(channel) === local) {
       if (recovery?.recovered) {
         const { messages, next } = handOff({ state: 'recovering', buffer }, recovery);
-        for (const message of messages) this.writeToLive(local, message);
+        const tally: Tally = { sent: 0, bytes: 0 };
+        for (const message of messages) this.writeAll(local.subscribers, encode(message, true), tally);
+        this.count(tally);
         local.cursor = next === 'live' ? undefined : next.cursor;
         if (recovery.publications.length > 0) this.logger.warn(`${channel}: ${recovery.publications.length} messages missed while the bus was away, delivered from history`);
       } else {
@@ -164,22 +159,24 @@ export class FanoutService implements OnModuleInit {
     for (const run of deferred) run();
   }
 
-  private writeToLive(local: LocalChannel, message: Broadcast): void {
-    const encoded = new EncodedBroadcast(message.position ? withPosition(message.frame, message.position) : message.frame);
-    let sent = 0;
-    for (const connection of local.subscribers) {
+  /** The hot loop: the same pre-built frame to every connection, nothing else per subscriber. */
+  private writeAll(connections: Iterable<Connection>, encoded: EncodedBroadcast, tally: Tally): void {
+    for (const connection of connections) {
       const written = connection.writer.broadcast(encoded);
       if (written === 0) continue;
-      sent++;
-      this.metrics.bytesSent.inc(written);
+      tally.sent++;
+      tally.bytes += written;
     }
-    this.traffic.out += sent;
-    this.metrics.messagesSent.inc({ event: 'message' }, sent);
+  }
+
+  private count(tally: Tally): void {
+    this.traffic.out += tally.sent;
+    this.metrics.messagesSent.inc({ event: 'message' }, tally.sent);
+    if (tally.bytes > 0) this.metrics.bytesSent.inc(tally.bytes);
   }
 
   /** Subscribers between their history read and the live stream (see `PendingSubscription`). */
-  private deliverPending(local: LocalChannel, message: Broadcast, encoded: EncodedBroadcast): number {
-    let sent = 0;
+  private deliverPending(local: LocalChannel, message: Broadcast, encoded: EncodedBroadcast, tally: Tally): void {
     for (const [connection, pending] of local.pending) {
       if (pending.state === 'recovering') {
         if (pending.buffer.length < MAX_RECOVERY_BUFFER) pending.buffer.push(message);
@@ -187,15 +184,10 @@ export class FanoutService implements OnModuleInit {
         continue;
       }
       if (admitWhileCatchingUp(pending, message) === 'drop') continue;
-      const written = connection.writer.broadcast(encoded);
-      if (written > 0) {
-        sent++;
-        this.metrics.bytesSent.inc(written);
-      }
+      this.writeAll([connection], encoded, tally);
       local.pending.delete(connection);
       local.subscribers.add(connection);
     }
-    return sent;
   }
 
   /** Never a silent gap: a subscriber whose recovery cannot keep up is closed, and reconnects from its position. */

@@ -17,6 +17,7 @@ import { MetricsService } from '#libs/metrics';
 import { RpcService } from '#libs/rpc';
 import { Connection } from './connections/connection.js';
 import { ConnectionRegistry } from './connections/connection-registry.js';
+import { ChannelPolicy } from './history/channel-policy.js';
 import { HistorySubscriptions } from './history/history-subscriptions.js';
 import { Outbound } from './outbound/outbound.service.js';
 import { reviveBinary } from './protocol/binary-payload.js';
@@ -26,6 +27,14 @@ import { ErrorCode } from './protocol/error-codes.js';
 import { GatewayError } from './errors/gateway-error.js';
 import { Publisher } from './publisher.service.js';
 import { PresenceService } from './presence/presence.service.js';
+
+/** The error code of each way an rpc can fail without the worker's own answer. */
+const RPC_REFUSALS = {
+  timeout: ErrorCode.RPC_TIMEOUT,
+  unavailable: ErrorCode.RPC_UNAVAILABLE,
+  too_many_in_flight: ErrorCode.RPC_TOO_MANY_IN_FLIGHT,
+  payload_too_large: ErrorCode.RPC_PAYLOAD_TOO_LARGE,
+} as const;
 
 /**
  * The client-facing protocol (docs/protocol.md). Frames reach these handlers already
@@ -41,6 +50,7 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     private readonly registry: ConnectionRegistry,
     private readonly publisher: Publisher,
     private readonly histories: HistorySubscriptions,
+    private readonly policy: ChannelPolicy,
     private readonly outbound: Outbound,
     private readonly metrics: MetricsService,
     private readonly rpc: RpcService,
@@ -87,19 +97,21 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
     }
     // A repeated subscribe keeps the entry (and its joinedAt); it may still turn join/leave events on.
     const already = connection.subscriptions.has(channel);
-    const history = this.histories.historyOf(channel);
-    if (history) {
-      const reply = await this.histories.subscribe(connection, channel, history, since);
-      if (connection.subscriptions.has(channel)) await this.presence.joined(connection, channel, presence === true, already);
-      this.rpc.connectionEvent('subscribe', connection.id, connection.principal.userId, channel);
-      return reply;
-    }
-    await this.registry.subscribe(connection, channel);
-    await this.presence.joined(connection, channel, presence === true, already);
+    const history = this.policy.historyOf(channel);
+    const reply = history ? await this.histories.subscribe(connection, channel, history, since) : await this.subscribeLive(connection, channel, since !== undefined);
+    // A history subscribe may have ended meanwhile (the connection unsubscribed or closed).
+    if (connection.subscriptions.has(channel)) await this.presence.joined(connection, channel, presence === true, already);
     this.rpc.connectionEvent('subscribe', connection.id, connection.principal.userId, channel);
-    if (since) this.metrics.recoveries.inc({ outcome: 'history_off' });
+    return reply;
+  }
+
+  /** A channel without history: live from now on. */
+  private async subscribeLive(connection: Connection, channel: string, askedToRecover: boolean): Promise<Reply> {
+    await this.registry.subscribe(connection, channel);
+    if (!askedToRecover) return { event: 'subscribed', data: { channel } };
     // Asked to recover on a channel without history: say so, never claim a recovery.
-    return { event: 'subscribed', data: since ? { channel, recovered: false, reason: 'history_off' } : { channel } };
+    this.metrics.recoveries.inc({ outcome: 'history_off' });
+    return { event: 'subscribed', data: { channel, recovered: false, reason: 'history_off' } };
   }
 
   @SubscribeMessage('unsubscribe')
@@ -114,22 +126,23 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
   /** Who is on a channel with presence, cluster-wide: for connections that may subscribe to it. */
   @SubscribeMessage('presence')
   presenceOf(@MessageBody() frame: FrameOf<'presence'>, @ConnectedSocket() socket: WebSocket): Reply | undefined {
-    const connection = this.registry.get(socket);
-    if (!connection) return undefined;
-    const { channel } = frame.data;
-    if (!connection.principal.permissions.canSubscribe(channel)) throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to see presence on ${channel}`);
-    const { entries, connections, users, truncated } = this.presence.members(channel);
-    return { event: 'presence', data: { channel, members: entries, connections, users, truncated } };
+    if (!this.mayWatch(socket, frame.data.channel)) return undefined;
+    return { event: 'presence', data: this.presence.report(frame.data.channel) };
   }
 
   @SubscribeMessage('presence_stats')
   presenceStats(@MessageBody() frame: FrameOf<'presence_stats'>, @ConnectedSocket() socket: WebSocket): Reply | undefined {
+    if (!this.mayWatch(socket, frame.data.channel)) return undefined;
+    const { connections, users } = this.presence.members(frame.data.channel);
+    return { event: 'presence_stats', data: { channel: frame.data.channel, connections, users } };
+  }
+
+  /** Presence is for connections that may subscribe to the channel; false: the connection is gone. */
+  private mayWatch(socket: WebSocket, channel: string): boolean {
     const connection = this.registry.get(socket);
-    if (!connection) return undefined;
-    const { channel } = frame.data;
+    if (!connection) return false;
     if (!connection.principal.permissions.canSubscribe(channel)) throw new GatewayError(ErrorCode.FORBIDDEN, `not allowed to see presence on ${channel}`);
-    const { connections, users } = this.presence.members(channel);
-    return { event: 'presence_stats', data: { channel, connections, users } };
+    return true;
   }
 
   /** The ack is sent only to requests with an `id`: fire-and-forget publishers get no extra frame. */
@@ -162,16 +175,10 @@ export class SwitchboardGateway implements OnGatewayConnection<WebSocket>, OnGat
         return { event: 'rpc_result', data: connection.writer.format.name === 'msgpack' ? reviveBinary(outcome.result) : outcome.result };
       case 'error':
         return { event: 'error', data: { code: ErrorCode.RPC_ERROR, message: outcome.error.message, error: outcome.error } };
-      case 'timeout':
-        throw new GatewayError(ErrorCode.RPC_TIMEOUT, outcome.message);
-      case 'unavailable':
-        throw new GatewayError(ErrorCode.RPC_UNAVAILABLE, outcome.message);
-      case 'too_many_in_flight':
-        throw new GatewayError(ErrorCode.RPC_TOO_MANY_IN_FLIGHT, outcome.message);
-      case 'payload_too_large':
-        throw new GatewayError(ErrorCode.RPC_PAYLOAD_TOO_LARGE, outcome.message);
       case 'cancelled':
         return undefined;
+      default:
+        throw new GatewayError(RPC_REFUSALS[outcome.kind], outcome.message);
     }
   }
 }

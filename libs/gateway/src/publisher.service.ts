@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { MetricsService } from '#libs/metrics';
-import { type Broadcast, type ChannelHistory, InjectHistory, InjectTransport, type StreamPosition, type Transport, TransportUnavailableError } from '#libs/transport';
+import { type Broadcast, type ChannelHistory, InjectHistory, InjectTransport, type StreamPosition, type Transport } from '#libs/transport';
 import { ChannelPolicy } from './history/channel-policy.js';
 import { encodeMessage } from './protocol/encode.js';
-import { ErrorCode } from './protocol/error-codes.js';
-import { GatewayError } from './errors/gateway-error.js';
+import { fromBus } from './errors/gateway-error.js';
 import { TrafficCounters } from './traffic-counters.js';
 
 export type PublishSource = 'ws' | 'http';
@@ -32,14 +31,16 @@ export class Publisher {
     private readonly traffic: TrafficCounters,
   ) {}
 
-  /** @throws GatewayError(TRANSPORT_UNAVAILABLE) when the bus cannot take it: never a silent drop. */
-  /** `binary`: the payload may hold byte arrays (it came from a MessagePack client). */
+  /**
+   * `binary`: the payload may hold byte arrays (it came from a MessagePack client).
+   * @throws GatewayError(TRANSPORT_UNAVAILABLE) when the bus cannot take it: never a silent drop.
+   */
   async publish(channel: string, payload: unknown, source: PublishSource, options: { binary?: boolean } = {}): Promise<Published> {
     const ts = Date.now();
     const origin = this.config.nodeId;
     this.traffic.in += 1;
     const message: Broadcast = { channel, origin, ts, frame: encodeMessage(channel, payload, origin, ts, options) };
-    const historyOptions = this.history ? this.policy.historyOf(channel) : undefined;
+    const historyOptions = this.policy.historyOf(channel);
     let position: StreamPosition | undefined;
     try {
       if (historyOptions) position = await this.history!.publish(message, historyOptions);
@@ -47,10 +48,7 @@ export class Publisher {
     } catch (error) {
       this.metrics.publishes.inc({ source, outcome: 'error' });
       this.metrics.transportErrors.inc({ operation: 'publish' });
-      if (error instanceof TransportUnavailableError) {
-        throw new GatewayError(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
-      }
-      throw error;
+      throw fromBus(error);
     }
     this.metrics.publishes.inc({ source, outcome: 'ok' });
     this.metrics.transportPublished.inc({ type: 'broadcast' });

@@ -1,4 +1,5 @@
-import type { ErrorCode } from '../protocol/error-codes.js';
+import { TransportUnavailableError } from '#libs/transport';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /**
  * A refusal by the gateway's shared logic (publishing, subscribing, history), in domain
@@ -14,5 +15,19 @@ export class GatewayError extends Error {
   ) {
     super(message);
     this.name = 'GatewayError';
+  }
+}
+
+/** A bus refusal in domain terms: TRANSPORT_UNAVAILABLE; anything else is passed on as it is. */
+export function fromBus(error: unknown): unknown {
+  return error instanceof TransportUnavailableError ? new GatewayError(ErrorCode.TRANSPORT_UNAVAILABLE, error.message) : error;
+}
+
+/** Runs a bus operation, turning its refusal into TRANSPORT_UNAVAILABLE. */
+export async function onBus<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw fromBus(error);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConfig, type NamespaceHistory, type SwitchboardConfig } from '#libs/config';
+import { type ChannelHistory, InjectHistory } from '#libs/transport';
 
 /** A namespace pattern: `*`, `prefix*` or an exact channel name (as in token channel claims). */
 export function matches(pattern: string, channel: string): boolean {
@@ -14,7 +15,10 @@ export function matches(pattern: string, channel: string): boolean {
  */
 @Injectable()
 export class ChannelPolicy {
-  constructor(@InjectConfig() private readonly config: SwitchboardConfig) {}
+  constructor(
+    @InjectConfig() private readonly config: SwitchboardConfig,
+    @InjectHistory() private readonly history: ChannelHistory | null,
+  ) {}
 
   /** Whether any namespace keeps history at all (the node needs a backend with history then). */
   get anyHistory(): boolean {
@@ -25,7 +29,9 @@ export class ChannelPolicy {
     return this.config.history.recoveryMaxMessages;
   }
 
+  /** The channel's history options; undefined also when the backend has no history capability. */
   historyOf(channel: string): NamespaceHistory | undefined {
+    if (!this.history) return undefined;
     for (const namespace of this.config.history.namespaces) {
       if (matches(namespace.pattern, channel)) return namespace.history;
     }

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { NamespaceHistory } from '#libs/config';
 import { MetricsService } from '#libs/metrics';
-import { type ChannelHistory, InjectHistory, type StreamPosition, TransportUnavailableError } from '#libs/transport';
+import { type ChannelHistory, InjectHistory, type StreamPosition } from '#libs/transport';
 import type { Connection } from '../connections/connection.js';
 import { ConnectionRegistry } from '../connections/connection-registry.js';
 import { FanoutService } from '../fanout.service.js';
-import { ErrorCode } from '../protocol/error-codes.js';
 import type { Reply } from '../protocol/frames.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { onBus } from '../errors/gateway-error.js';
 import { ChannelPolicy } from './channel-policy.js';
 import { type Recovery, recoverFrom } from './recovery.js';
 
@@ -28,16 +27,11 @@ export class HistorySubscriptions {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** The channel's history options, when it has history on this node's backend. */
-  historyOf(channel: string): NamespaceHistory | undefined {
-    return this.history ? this.policy.historyOf(channel) : undefined;
-  }
-
   async subscribe(connection: Connection, channel: string, options: NamespaceHistory, since?: StreamPosition): Promise<Reply> {
     const history = this.history!;
     if (connection.subscriptions.has(channel)) {
       // Already on the stream: nothing was missed on this connection.
-      const position = await this.read(() => history.position(channel, options));
+      const position = await onBus(() => history.position(channel, options));
       return { event: 'subscribed', data: { channel, ...position } };
     }
     await this.registry.subscribe(connection, channel, { pending: true });
@@ -45,8 +39,8 @@ export class HistorySubscriptions {
     let recovery: Recovery;
     try {
       recovery = since
-        ? await this.read(() => recoverFrom(history, channel, since, options, this.policy.recoveryMaxMessages))
-        : { recovered: true, position: await this.read(() => history.position(channel, options)), publications: [] };
+        ? await onBus(() => recoverFrom(history, channel, since, options, this.policy.recoveryMaxMessages))
+        : { recovered: true, position: await onBus(() => history.position(channel, options)), publications: [] };
     } catch (error) {
       this.registry.unsubscribe(connection, channel);
       if (since) this.metrics.recoveries.inc({ outcome: 'error' });
@@ -68,12 +62,4 @@ export class HistorySubscriptions {
     };
   }
 
-  private async read<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof TransportUnavailableError) throw new GatewayError(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
-      throw error;
-    }
-  }
 }

@@ -2,13 +2,12 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ADMIN_TOKEN_AUTH, API_KEY_AUTH, ApiErrors, INTERNAL_ERROR_CASE } from '#libs/api-docs';
 import { z } from 'zod';
-import { type Broadcast, type ChannelHistory, InjectHistory, TransportUnavailableError } from '#libs/transport';
-import { GatewayError } from '../errors/gateway-error.js';
+import { type Broadcast, type ChannelHistory, InjectHistory } from '#libs/transport';
+import { onBus } from '../errors/gateway-error.js';
 import { HttpErrorCode, httpError } from '../errors/http-error-codes.js';
 import { ChannelPolicy } from '../history/channel-policy.js';
-import { ErrorCode } from '../protocol/error-codes.js';
-import { CHANNEL_PATTERN, CHANNEL_RULE } from '../protocol/frames.js';
 import { ApiKeyOrAdminGuard } from './api-key-or-admin.guard.js';
+import { channelParam, parseInput } from './http-input.js';
 import { channelSchema, historyResponseSchema } from './api-schemas.js';
 
 const MAX_LIMIT = 1000;
@@ -79,20 +78,11 @@ export class HistoryController {
     503: [{ code: 'TRANSPORT_UNAVAILABLE', when: 'the node cannot reach the bus that holds the history' }],
   })
   async read(@Param('channel') channel: string, @Query() query: unknown): Promise<HistoryResponse> {
-    if (!CHANNEL_PATTERN.test(channel)) throw new GatewayError(ErrorCode.INVALID_CHANNEL, CHANNEL_RULE);
-    const parsed = historyQuery.safeParse(query);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`).join('; ');
-      throw new GatewayError(ErrorCode.BAD_REQUEST, `query must be ?since=<offset>&limit=<1-${MAX_LIMIT}>: ${problems}`);
-    }
-    const options = this.history ? this.policy.historyOf(channel) : undefined;
+    channelParam(channel);
+    const page = parseInput(historyQuery, query, `?since=<offset>&limit=<1-${MAX_LIMIT}>`, 'query');
+    const options = this.policy.historyOf(channel);
     if (!options) throw httpError(HttpErrorCode.HISTORY_OFF, `${channel} keeps no history (HISTORY_CHANNELS, CHANNELS_CONFIG)`);
-    try {
-      const page = await this.history!.read(channel, parsed.data, options);
-      return { channel, ...page.position, publications: page.publications.map(toPublication), more: page.more, truncated: page.truncated };
-    } catch (error) {
-      if (error instanceof TransportUnavailableError) throw new GatewayError(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
-      throw error;
-    }
+    const read = await onBus(() => this.history!.read(channel, page, options));
+    return { channel, ...read.position, publications: read.publications.map(toPublication), more: read.more, truncated: read.truncated };
   }
 }

@@ -2,11 +2,9 @@ import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ADMIN_TOKEN_AUTH, API_KEY_AUTH, ApiErrors, INTERNAL_ERROR_CASE } from '#libs/api-docs';
 import type { PresenceEntry } from '#libs/transport';
-import { GatewayError } from '../errors/gateway-error.js';
-import { ErrorCode } from '../protocol/error-codes.js';
-import { CHANNEL_PATTERN, CHANNEL_RULE } from '../protocol/frames.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { ApiKeyOrAdminGuard } from './api-key-or-admin.guard.js';
+import { channelParam } from './http-input.js';
 import { channelSchema, presenceResponseSchema } from './api-schemas.js';
 
 export interface PresenceResponse {
@@ -43,8 +41,6 @@ export class PresenceController {
     500: [INTERNAL_ERROR_CASE],
   })
   read(@Param('channel') channel: string): PresenceResponse {
-    if (!CHANNEL_PATTERN.test(channel)) throw new GatewayError(ErrorCode.INVALID_CHANNEL, CHANNEL_RULE);
-    const { entries, connections, users, truncated } = this.presence.members(channel);
-    return { channel, members: entries, connections, users, truncated };
+    return this.presence.report(channelParam(channel));
   }
 }

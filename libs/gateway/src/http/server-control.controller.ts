@@ -3,11 +3,9 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nes
 import { API_KEY_AUTH, ApiErrors, INTERNAL_ERROR_CASE } from '#libs/api-docs';
 import { z } from 'zod';
 import type { ServerCommand } from '#libs/transport';
-import { GatewayError } from '../errors/gateway-error.js';
-import { ErrorCode } from '../protocol/error-codes.js';
-import { CHANNEL_PATTERN, CHANNEL_RULE } from '../protocol/frames.js';
 import { type CommandOutcome, ServerControl } from '../server-control/server-control.service.js';
 import { ApiKeyGuard } from './api-key.guard.js';
+import { channelParam, parseInput } from './http-input.js';
 import { channelCommandBodySchema, commandResponseSchema, disconnectBodySchema } from './api-schemas.js';
 
 const userId = z.string().min(1).max(256);
@@ -29,17 +27,9 @@ const disconnectBody = z
   .refine((body) => (body.userId === undefined) !== (body.connectionId === undefined), 'exactly one of userId and connectionId');
 const channelBody = z.object({ userId, channel: z.string() }).strict();
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, shape: string): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
-  throw new GatewayError(ErrorCode.BAD_REQUEST, `body must be ${shape}: ${problems}`);
-}
-
 function channelCommand(action: 'subscribe' | 'unsubscribe', body: unknown): ServerCommand {
-  const { userId, channel } = parse(channelBody, body, '{userId, channel}');
-  if (!CHANNEL_PATTERN.test(channel) || channel.length > 200) throw new GatewayError(ErrorCode.INVALID_CHANNEL, CHANNEL_RULE);
-  return { action, userId, channel };
+  const { userId, channel } = parseInput(channelBody, body, '{userId, channel}');
+  return { action, userId, channel: channelParam(channel) };
 }
 
 const errors: Parameters<typeof ApiErrors>[0] = {
@@ -76,7 +66,7 @@ export class ServerControlController {
   @ApiOkResponse({ description: 'how many connections were closed', schema: commandResponseSchema })
   @ApiErrors(errors)
   disconnect(@Body() body: unknown): Promise<CommandOutcome> {
-    const { userId, connectionId, code, reason } = parse(disconnectBody, body, '{userId | connectionId, code?, reason?}');
+    const { userId, connectionId, code, reason } = parseInput(disconnectBody, body, '{userId | connectionId, code?, reason?}');
     return this.control.run({ action: 'disconnect', ...(userId === undefined ? {} : { userId }), ...(connectionId === undefined ? {} : { connectionId }), code, reason });
   }
 

@@ -84,6 +84,12 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
     return { ...snapshot, truncated: snapshot.connections > snapshot.entries.length };
   }
 
+  /** What `presence` answers, over WebSocket and HTTP alike. */
+  report(channel: string): { channel: string; members: PresenceSnapshot['entries']; connections: number; users: number; truncated: boolean } {
+    const { entries, connections, users, truncated } = this.members(channel);
+    return { channel, members: entries, connections, users, truncated };
+  }
+
   private tell(change: PresenceChange): void {
     const local = this.registry.channel(change.channel);
     if (!local) return;

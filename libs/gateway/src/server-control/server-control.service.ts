@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { ClusterService } from '#libs/cluster';
 import { MetricsService } from '#libs/metrics';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
-import { type ControlMessage, InjectTransport, type ServerCommand, type Transport, TransportUnavailableError } from '#libs/transport';
+import { type ControlMessage, InjectTransport, type ServerCommand, type Transport } from '#libs/transport';
 import type { Connection } from '../connections/connection.js';
 import { ConnectionRegistry } from '../connections/connection-registry.js';
-import { GatewayError } from '../errors/gateway-error.js';
-import { ErrorCode } from '../protocol/error-codes.js';
+import { fromBus } from '../errors/gateway-error.js';
 import { PresenceService } from '../presence/presence.service.js';
 
 /** How long the node that took the HTTP request waits for the other nodes' replies. */
@@ -64,8 +63,7 @@ export class ServerControl {
       await this.transport.publishControl({ type: 'command', id, from: self, command, sentAt: Date.now() });
       await settled;
     } catch (error) {
-      if (error instanceof TransportUnavailableError) throw new GatewayError(ErrorCode.TRANSPORT_UNAVAILABLE, error.message);
-      throw error;
+      throw fromBus(error);
     } finally {
       clearTimeout(timer);
       this.pending.delete(id);
