@@ -1,23 +1,8 @@
+import { anyPattern } from './patterns.js';
+
 /** The reserved per-user channel: `user:<sub>`. */
 export const USER_CHANNEL_PREFIX = 'user:';
 
-/**
- * A channel pattern from a token: `*` (any channel), `prefix*` (channels starting with
- * prefix, e.g. `chat:*`), or an exact channel name.
- */
-function matcher(pattern: string): (channel: string) => boolean {
-  if (pattern === '*') return () => true;
-  if (pattern.endsWith('*')) {
-    const prefix = pattern.slice(0, -1);
-    return (channel) => channel.startsWith(prefix);
-  }
-  return (channel) => channel === pattern;
-}
-
-function anyOf(patterns: readonly string[]): (channel: string) => boolean {
-  const matchers = patterns.map(matcher);
-  return (channel) => matchers.some((match) => match(channel));
-}
 
 /**
  * What one connection may do. `user:` channels are reserved: a user may subscribe to
@@ -37,7 +22,7 @@ export class ChannelPermissions {
   }
 
   static forUser(sub: string, subscribe: readonly string[], publish: readonly string[]): ChannelPermissions {
-    return new ChannelPermissions(sub, anyOf(subscribe), anyOf(publish));
+    return new ChannelPermissions(sub, anyPattern(subscribe), anyPattern(publish));
   }
 
   canSubscribe(channel: string): boolean {

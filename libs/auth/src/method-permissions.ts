@@ -1,15 +1,4 @@
-/**
- * A method pattern from a token: `*` (any method), `prefix*` (methods starting with
- * prefix, e.g. `orders.*`), or an exact method name. The same patterns as channels.
- */
-function matcher(pattern: string): (method: string) => boolean {
-  if (pattern === '*') return () => true;
-  if (pattern.endsWith('*')) {
-    const prefix = pattern.slice(0, -1);
-    return (method) => method.startsWith(prefix);
-  }
-  return (method) => method === pattern;
-}
+import { anyPattern } from './patterns.js';
 
 /**
  * Which `rpc` methods one connection may call: every method without authentication, and
@@ -25,8 +14,8 @@ export class MethodPermissions {
 
   static fromClaim(claim: unknown): MethodPermissions {
     const patterns = Array.isArray(claim) ? claim.filter((value): value is string => typeof value === 'string' && value.length > 0) : [];
-    const matchers = patterns.map(matcher);
-    return new MethodPermissions((method) => matchers.some((match) => match(method)));
+    // The same patterns as channels: `*`, `orders.*`, an exact method.
+    return new MethodPermissions(anyPattern(patterns));
   }
 
   canCall(method: string): boolean {

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { patternMatcher } from '#libs/auth';
 import { InjectConfig, type NamespaceHistory, type SwitchboardConfig } from '#libs/config';
 import { type ChannelHistory, InjectHistory } from '#libs/transport';
 
-/** A namespace pattern: `*`, `prefix*` or an exact channel name (as in token channel claims). */
-export function matches(pattern: string, channel: string): boolean {
-  if (pattern === '*') return true;
-  return pattern.endsWith('*') ? channel.startsWith(pattern.slice(0, -1)) : channel === pattern;
-}
 
 /**
  * Which channels keep history, and how much: the first configured namespace that matches
@@ -15,10 +11,15 @@ export function matches(pattern: string, channel: string): boolean {
  */
 @Injectable()
 export class ChannelPolicy {
+  /** Matchers built once: `historyOf` runs on every publish. */
+  private readonly namespaces: Array<{ matches: (channel: string) => boolean; history?: NamespaceHistory }>;
+
   constructor(
     @InjectConfig() private readonly config: SwitchboardConfig,
     @InjectHistory() private readonly history: ChannelHistory | null,
-  ) {}
+  ) {
+    this.namespaces = config.history.namespaces.map((namespace) => ({ matches: patternMatcher(namespace.pattern), history: namespace.history }));
+  }
 
   /** Whether any namespace keeps history at all (the node needs a backend with history then). */
   get anyHistory(): boolean {
@@ -32,9 +33,6 @@ export class ChannelPolicy {
   /** The channel's history options; undefined also when the backend has no history capability. */
   historyOf(channel: string): NamespaceHistory | undefined {
     if (!this.history) return undefined;
-    for (const namespace of this.config.history.namespaces) {
-      if (matches(namespace.pattern, channel)) return namespace.history;
-    }
-    return undefined;
+    return this.namespaces.find((namespace) => namespace.matches(channel))?.history;
   }
 }

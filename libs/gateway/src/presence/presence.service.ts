@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { patternMatcher } from '#libs/auth';
 import { InjectConfig, type SwitchboardConfig } from '#libs/config';
 import { MISSED_BEATS_BEFORE_GONE } from '#libs/cluster';
 import { MetricsService } from '#libs/metrics';
@@ -6,7 +7,6 @@ import { type ChannelPresence, InjectPresence, type PresenceChange, type Presenc
 import type { Connection } from '../connections/connection.js';
 import { ConnectionRegistry } from '../connections/connection-registry.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { matches } from '../history/channel-policy.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 
 /** Entries a `presence` reply or GET /api/channels/{channel}/presence lists; the counts cover all of them. */
@@ -22,12 +22,16 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger(PresenceService.name);
   private timer?: NodeJS.Timeout;
 
+  /** Matchers built once: `enabled` runs on every subscribe and detach. */
+  private readonly namespaces: Array<{ matches: (channel: string) => boolean; presence: boolean }>;
+
   constructor(
     @InjectConfig() private readonly config: SwitchboardConfig,
     @InjectPresence() private readonly presence: ChannelPresence | null,
     private readonly registry: ConnectionRegistry,
     private readonly metrics: MetricsService,
   ) {
+    this.namespaces = config.presence.namespaces.map((namespace) => ({ matches: patternMatcher(namespace.pattern), presence: namespace.presence }));
     presence?.configure({ nodeId: config.nodeId, staleAfterMs: MISSED_BEATS_BEFORE_GONE * config.cluster.heartbeatMs });
     presence?.onChange((change) => this.tell(change));
     registry.onDetach((connection, channel) => {
@@ -53,8 +57,7 @@ export class PresenceService implements OnApplicationBootstrap, OnModuleDestroy 
   /** Whether `channel` has presence: the first matching namespace decides. */
   enabled(channel: string): boolean {
     if (!this.presence) return false;
-    for (const namespace of this.config.presence.namespaces) if (matches(namespace.pattern, channel)) return namespace.presence;
-    return false;
+    return this.namespaces.find((namespace) => namespace.matches(channel))?.presence ?? false;
   }
 
   /**
