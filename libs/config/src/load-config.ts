@@ -50,18 +50,21 @@ function authConfig(env: Env): AuthConfig {
 }
 
 /** The chosen backend validates its own variables (its descriptor's env schema). */
+/** `schema`'s reading of the environment, or a ConfigError naming every bad variable (as the user wrote it, in `raw`). */
+function validated<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>, raw: Record<string, string | undefined> = env): T {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, raw)));
+  return parsed.data;
+}
+
 function transportConfig(env: Env, source: Record<string, string | undefined>): TransportConfig {
   const backend = transportBackends[env.TRANSPORT] as TransportBackend;
-  const parsed = backend.env.safeParse(source);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, source)));
-  return { kind: env.TRANSPORT, options: backend.options(parsed.data) } as TransportConfig;
+  return { kind: env.TRANSPORT, options: backend.options(validated(backend.env, source)) } as TransportConfig;
 }
 
 /** RPC's own variables, then (when RPC_BACKEND names one) its backend's. */
 function rpcConfig(source: Record<string, string | undefined>, nodeId: string): RpcConfig {
-  const parsed = rpcEnvSchema.safeParse(source);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, source)));
-  const built = rpcConfigOf(parsed.data, source, nodeId);
+  const built = rpcConfigOf(validated(rpcEnvSchema, source), source, nodeId);
   if (!built.ok) throw new ConfigError(built.issues.map((issue) => describeIssue(issue, source)));
   return built.config;
 }
@@ -99,11 +102,7 @@ function packageVersion(): string {
  */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): SwitchboardConfig {
   const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, source)));
-  }
-  const e = parsed.data;
+  const e = validated(envSchema, env, source);
   return {
     port: e.PORT,
     host: e.HOST,
